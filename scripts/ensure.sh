@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Brings a fresh clone to a runnable state: node modules, the bundles, and the real build stack with
+# its local images. Each part is skipped when already current, so a re-run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+node scripts/build.mjs
+bash scripts/setup-stack.sh

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Installs and starts the real build stack on a dev or CI machine (Debian bookworm, root):
+# Docker Engine, buildx and Compose v2 plugins, buildkitd/buildctl, and the local images that
+# cannot be pulled here. Idempotent: every step checks before it acts, so a re-run is fast and a
+# re-run after a failure picks up where it stopped.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+# shellcheck source=stack.env
+. "$here/stack.env"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+step=""
+fail() { printf 'setup: FAILED at "%s": %s\n' "$step" "$*" >&2; exit 1; }
+trap 'rc=$?; [ $rc -eq 0 ] || printf "setup: FAILED at \"%s\" (exit %s); see the lines above, fix, and re-run: the finished steps are skipped\n" "$step" "$rc" >&2' EXIT
+
+[ "$(id -u)" = 0 ] || fail "must run as root (it installs packages and starts dockerd)"
+
+export PATH="$PATH:/usr/local/go/bin:/usr/sbin:/sbin"
+cache=/var/cache/helix-apt
+mkdir -p "$STACK_DIR/bin" "$cache"
+
+apt_updated=""
+apt_update_once() { [ -n "$apt_updated" ] || { apt-get update -qq || fail "apt-get update failed: check the Debian mirror is reachable"; apt_updated=1; }; }
+
+# apt options for a private package list of another suite, so the host's own sources stay untouched.
+suite_opts() {
+  local d="$cache/$1"
+  mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_MIRROR $1 main" >"$d/sources.list"
+  printf '%s\n' -o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+    -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o APT::Sandbox::User=root
+}
+# Prints the path of a .deb of PACKAGE from SUITE, downloading it once.
+suite_deb() {
+  local suite=$1 pkg=$2 d="$cache/$1/debs" opts
+  mapfile -t opts < <(suite_opts "$suite")
+  local f
+  f=$(ls "$d/${pkg}_"*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$f" ]; then
+    [ -n "$(ls "$cache/$suite/lists/"*Packages* 2>/dev/null)" ] || apt-get "${opts[@]}" update -qq >&2 \
+      || fail "cannot read the $suite package list from $DEBIAN_MIRROR"
+    (cd "$d" && apt-get "${opts[@]}" download "$pkg" >&2) || fail "cannot download $pkg from $suite"
+    f=$(ls "$d/${pkg}_"*.deb | head -1)
+  fi
+  echo "$f"
+}
+
+step="host packages"
+need=()
+for p in debootstrap busybox-static iptables tini btrfs-progs xfsprogs jq curl; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || fail "apt-get install ${need[*]} failed"
+fi
+
+step="docker engine"
+if ! dpkg -s docker.io 2>/dev/null | grep -q '^Version: 26\.'; then
+  log "installing docker.io and containerd from $DOCKER_SUITE"
+  apt_update_once
+  engine=$(suite_deb "$DOCKER_SUITE" docker.io)
+  ctrd=$(suite_deb "$DOCKER_SUITE" containerd)
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$engine" "$ctrd" >/dev/null \
+    || fail "installing $engine failed"
+  # The Debian package starts nothing without systemd; we start dockerd ourselves below.
+fi
+
+step="cli plugins"
+plugdir=/usr/libexec/docker/cli-plugins
+mkdir -p "$plugdir" "$STACK_DIR/compose-old"
+install_plugin() { # SUITE PACKAGE BINARY DEST
+  [ -x "$4" ] && return 0
+  local deb tmp
+  deb=$(suite_deb "$1" "$2")
+  tmp=$(mktemp -d)
+  dpkg -x "$deb" "$tmp"
+  install -m 0755 "$tmp/usr/libexec/docker/cli-plugins/$3" "$4"
+  rm -rf "$tmp"
+}
+install_plugin "$PLUGIN_SUITE" docker-buildx docker-buildx "$plugdir/docker-buildx"
+install_plugin "$PLUGIN_SUITE" docker-compose docker-compose "$plugdir/docker-compose"
+install_plugin "$COMPOSE_OLD_SUITE" docker-compose docker-compose "$STACK_DIR/compose-old/docker-compose"
+
+step="dockerd"
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd (log: /var/log/dockerd.log)"
+  mkdir -p /etc/docker
+  [ -f /etc/docker/daemon.json ] || echo '{}' >/etc/docker/daemon.json
+  jq -e . /etc/docker/daemon.json >/dev/null || fail "/etc/docker/daemon.json is not valid JSON"
+  setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || fail "dockerd did not answer within 60 s: last log lines: $(tail -3 /var/log/dockerd.log | tr '\n' ' ')"
+fi
+
+step="buildkit binaries"
+if ! "$STACK_DIR/bin/buildkitd" --version 2>/dev/null | grep -q " $BUILDKIT_VERSION "; then
+  command -v go >/dev/null || fail "no Go toolchain on PATH: buildkitd is built with 'go install' (install Go, or put /usr/local/go/bin on PATH)"
+  log "building buildkitd and buildctl $BUILDKIT_VERSION with Go (about 5 minutes, once)"
+  # 'go install mod@version' refuses buildkit: its go.mod has exclude directives. A throwaway main
+  # module that requires it builds the same commands.
+  gomod=$(mktemp -d)
+  (cd "$gomod" && go mod init helix-buildkit-build >/dev/null 2>&1 \
+    && go get "github.com/moby/buildkit/cmd/buildkitd@$BUILDKIT_VERSION" "github.com/moby/buildkit/cmd/buildctl@$BUILDKIT_VERSION" >/dev/null 2>&1 \
+    && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/moby/buildkit/version.Version=$BUILDKIT_VERSION" \
+      -o "$STACK_DIR/bin/" github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl) \
+    || fail "building buildkit $BUILDKIT_VERSION failed (needs the Go module proxy and about 2 GB free)"
+  rm -rf "$gomod"
+fi
+ln -sf "$STACK_DIR/bin/buildctl" /usr/local/bin/buildctl
+
+step="base image"
+base="debian:$BASE_SUITE"
+if ! docker image inspect "$base" >/dev/null 2>&1; then
+  rootfs="/var/cache/helix-rootfs/$BASE_SUITE"
+  if [ ! -f "$rootfs.done" ]; then
+    log "debootstrapping $BASE_SUITE (about 2 minutes, once)"
+    rm -rf "$rootfs" && mkdir -p "$rootfs"
+    debootstrap --variant=minbase --include=ca-certificates "$BASE_SUITE" "$rootfs" "$DEBIAN_MIRROR" >/var/log/helix-debootstrap.log 2>&1 \
+      || fail "debootstrap $BASE_SUITE failed; see /var/log/helix-debootstrap.log"
+    touch "$rootfs.done"
+  fi
+  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$base" >/dev/null
+fi
+# A tiny image for quick tests.
+if ! docker image inspect busybox:stable >/dev/null 2>&1; then
+  tmp=$(mktemp -d); mkdir -p "$tmp/bin"
+  cp /bin/busybox "$tmp/bin/busybox"
+  for c in sh ls cat echo sleep true false env mkdir rm; do ln -s busybox "$tmp/bin/$c"; done
+  tar -C "$tmp" -c . | docker import -c 'CMD ["sh"]' - busybox:stable >/dev/null
+  rm -rf "$tmp"
+fi
+
+step="service images"
+# Built from local bases only; cached by dockerd's builder, so a re-run costs about a second each.
+build() { # TAG DOCKERFILE CONTEXT [ARGS...]
+  local tag=$1 file=$2 ctx=$3; shift 3
+  docker build -q -t "$tag" -f "$file" "$@" "$ctx" >/dev/null 2>/tmp/helix-build.err \
+    || fail "docker build of $tag failed: $(tail -5 /tmp/helix-build.err | tr '\n' ' ')"
+}
+bkctx=$(mktemp -d)
+cp "$STACK_DIR/bin/buildkitd" "$STACK_DIR/bin/buildctl" "$bkctx/"
+build "moby/buildkit:$BUILDKIT_VERSION" "$here/images/buildkit.Dockerfile" "$bkctx" --build-arg "BASE_IMAGE=$base"
+rm -rf "$bkctx"
+build registry:2 "$here/images/registry.Dockerfile" "$here/images" --build-arg "BASE_IMAGE=$base"
+
+step="desktop image"
+[ -f "$repo/init/helix-init.mjs" ] || fail "init/helix-init.mjs is missing: run 'npm run build' first"
+# Debian's package names, and the newer buildx/compose plugins installed above.
+build helix/ubuntu-helix:dev "$repo/Dockerfile.ubuntu-helix" "$repo" --build-arg "BASE_IMAGE=$base" \
+  --build-arg "DOCKER_PACKAGES=docker.io docker-cli docker-buildx docker-compose" --build-context "plugins=$plugdir"
+
+step=""
+log "stack ready: $(docker version -f 'engine {{.Server.Version}}'), buildx $(docker buildx version | awk '{print $2}'), compose $(docker compose version --short), buildkit $BUILDKIT_VERSION"
