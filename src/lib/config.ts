@@ -1,0 +1,42 @@
+// Every name the toolkit uses, with Helix's names as defaults so existing setups keep working, each
+// overridable by an environment variable. Read once per process; pure given an env object.
+export interface ToolkitConfig {
+  /** buildx builder name registered in every session (HELIX_BUILDER_NAME). */
+  builderName: string;
+  /** Shared BuildKit endpoint (BUILDKIT_HOST, as buildctl reads it). */
+  buildkitHost: string;
+  /** Shared registry host:port used for layer transfer (HELIX_REGISTRY). */
+  registry: string;
+  /** Directory of the toolkit's own state: logs, events (HELIX_STATE_DIR). */
+  stateDir: string;
+  /** Path of the real docker CLI the wrapper hands over to (HELIX_REAL_DOCKER). */
+  realDocker: string;
+}
+
+export const DEFAULTS = {
+  builderName: 'helix-shared',
+  buildkitContainer: 'helix-buildkit',
+  registryContainer: 'helix-registry',
+  buildkitPort: 1234,
+  registryPort: 5000,
+  network: 'helix-sandbox',
+  stateDir: '/var/lib/helix',
+  realDocker: '/usr/bin/docker',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function pick(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+export function loadConfig(env: Env = process.env): ToolkitConfig {
+  return {
+    builderName: pick(env, 'HELIX_BUILDER_NAME', DEFAULTS.builderName),
+    buildkitHost: pick(env, 'BUILDKIT_HOST', `tcp://${DEFAULTS.buildkitContainer}:${DEFAULTS.buildkitPort}`),
+    registry: pick(env, 'HELIX_REGISTRY', `${DEFAULTS.registryContainer}:${DEFAULTS.registryPort}`),
+    stateDir: pick(env, 'HELIX_STATE_DIR', DEFAULTS.stateDir),
+    realDocker: pick(env, 'HELIX_REAL_DOCKER', DEFAULTS.realDocker),
+  };
+}
