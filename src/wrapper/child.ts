@@ -1,0 +1,64 @@
+// The wrapper's process layer. Plain child_process: it is on every build's hot path, and this is the
+// variant measured to get signals right (TERM/HUP/QUIT forwarded, INT left to the terminal, which
+// already sent it to the whole process group; a child killed by a signal re-raises it here).
+import { spawn } from 'node:child_process';
+
+const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+
+export interface ChildResult {
+  code: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+}
+
+export interface ChildOptions {
+  /** 'inherit' shows the child's stdout to the user; 'capture' returns it; 'ignore' drops it. */
+  stdout?: 'inherit' | 'capture' | 'ignore';
+  stderr?: 'inherit' | 'ignore';
+  stdin?: 'inherit' | 'ignore';
+  env?: NodeJS.ProcessEnv;
+}
+
+export function runChild(cmd: string, args: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const out = o.stdout ?? 'inherit';
+    const child = spawn(cmd, args, {
+      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, o.stderr ?? 'inherit'],
+      env: o.env ?? process.env,
+    });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+    const handlers = FORWARDED.map((s) => [s, forward(s)] as const);
+    const ignoreInt = () => {};
+    for (const [s, h] of handlers) process.on(s, h);
+    process.on('SIGINT', ignoreInt);
+    const cleanup = () => {
+      for (const [s, h] of handlers) process.off(s, h);
+      process.off('SIGINT', ignoreInt);
+    };
+    child.on('error', (err) => {
+      cleanup();
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      resolve({ code: code ?? 128, signal, stdout: Buffer.concat(chunks).toString() });
+    });
+  });
+}
+
+/** Ends this process the way the child ended: same exit code, or the same signal. */
+export function exitLike(r: ChildResult): never {
+  if (r.signal) {
+    process.kill(process.pid, r.signal);
+  }
+  process.exit(r.code);
+}
+
+/** Replaces this process with the real docker (Node ≥ 22.15), or runs it as a child and mirrors its end. */
+export async function handOff(realDocker: string, argv: readonly string[]): Promise<never> {
+  const execve = (process as unknown as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
+  if (typeof execve === 'function') execve(realDocker, [realDocker, ...argv], process.env);
+  exitLike(await runChild(realDocker, argv));
+}
