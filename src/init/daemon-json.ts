@@ -1,0 +1,31 @@
+// Merging our settings into an existing daemon.json: every key the user set stays. Pure.
+import { HelixError } from '../lib/errors.js';
+
+export interface DaemonSettings {
+  insecureRegistries: string[];
+}
+
+/** Returns the new file content, or undefined when nothing needs to change. */
+export function mergeDaemonJson(existing: string | undefined, want: DaemonSettings, path: string): string | undefined {
+  let doc: Record<string, unknown> = {};
+  if (existing !== undefined && existing.trim() !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(existing);
+    } catch (err) {
+      throw new HelixError('BAD_FILE', `${path} is not valid JSON: ${(err as Error).message}`, 'fix it or remove it; it was left untouched', { cause: err });
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new HelixError('BAD_FILE', `${path} must hold a JSON object`, 'fix it or remove it; it was left untouched');
+    }
+    doc = parsed as Record<string, unknown>;
+  }
+  const current = doc['insecure-registries'];
+  if (current !== undefined && !(Array.isArray(current) && current.every((x) => typeof x === 'string'))) {
+    throw new HelixError('BAD_FILE', `${path}: "insecure-registries" must be a list of strings`, 'it was left untouched');
+  }
+  const list = (current as string[] | undefined) ?? [];
+  const missing = want.insecureRegistries.filter((r) => !list.includes(r));
+  if (missing.length === 0 && existing !== undefined) return undefined;
+  return `${JSON.stringify({ ...doc, 'insecure-registries': [...list, ...missing] }, null, 2)}\n`;
+}

@@ -1,0 +1,53 @@
+// Starts dockerd (unless one already answers) and waits until it does.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, openSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HelixError } from '../../lib/errors.js';
+import { run } from '../../lib/exec.js';
+import type { InitContext, Step } from '../context.js';
+
+async function answers(ctx: InitContext): Promise<boolean> {
+  const r = await run(ctx.cfg.realDocker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
+  return r?.exitCode === 0;
+}
+
+function lastLines(path: string, n: number): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-n).join(' | ');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export const startDockerd: Step = {
+  name: 'dockerd',
+  async run(ctx) {
+    try {
+      accessSync(ctx.cfg.realDocker, constants.X_OK);
+    } catch {
+      throw new HelixError('NOT_FOUND', `no docker CLI at ${ctx.cfg.realDocker}`, 'install it (Debian: docker-cli) or set HELIX_REAL_DOCKER');
+    }
+    if (await answers(ctx)) {
+      ctx.log.info('dockerd already running');
+      return;
+    }
+    const out = openSync(ctx.paths.dockerdLog, 'a');
+    const child = spawn('dockerd', [], { stdio: ['ignore', out, out] });
+    ctx.dockerd = child;
+    let exited: number | null | undefined;
+    child.on('exit', (code) => (exited = code));
+    child.on('error', () => (exited = -1));
+    const deadline = Date.now() + ctx.dockerdTimeoutS * 1000;
+    while (Date.now() < deadline) {
+      if (exited !== undefined) {
+        throw new HelixError('NOT_READY', `dockerd exited (${exited}) while starting: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
+      }
+      if (await answers(ctx)) {
+        ctx.log.info({ pid: child.pid }, `dockerd ready (pid ${child.pid})`);
+        return;
+      }
+      await sleep(200);
+    }
+    throw new HelixError('NOT_READY', `dockerd did not answer within ${ctx.dockerdTimeoutS}s: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
+  },
+};

@@ -1,0 +1,50 @@
+// After boot: runs the image's next step as a child, forwards signals to it, and when it ends stops
+// dockerd cleanly (a data-root killed mid-write is a broken golden) and exits with the child's code.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { InitContext } from './context.js';
+
+const STOP_GRACE_MS = 30_000;
+
+export function stopProcess(child: ChildProcess | undefined, graceMs = STOP_GRACE_MS): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function supervise(ctx: InitContext, next: readonly string[]): Promise<number> {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    stopping = true;
+    if (child) child.kill(sig);
+    else void stopProcess(ctx.dockerd).then(() => process.exit(0));
+  };
+  for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, onSignal);
+
+  if (next.length === 0) {
+    // Nothing to hand off to: stay up as dockerd's parent until told to stop.
+    return new Promise(() => {});
+  }
+  const [cmd, ...args] = next as [string, ...string[]];
+  child = spawn(cmd, args, { stdio: 'inherit' });
+  const code = await new Promise<number>((resolve) => {
+    child?.on('error', (err) => {
+      ctx.log.error({ err }, `cannot run ${cmd}`);
+      resolve(127);
+    });
+    child?.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? osSignal(sig) : 0)));
+  });
+  ctx.log.info({ code, stopping }, `${cmd} exited ${code}; stopping dockerd`);
+  await stopProcess(ctx.dockerd);
+  return code;
+}
+
+function osSignal(sig: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[sig] ?? 0;
+}
