@@ -1,0 +1,71 @@
+// The host side's configuration: Helix's names as defaults, each overridable by environment. Pure.
+import { DEFAULTS } from '../lib/config.js';
+
+export interface HostConfig {
+  network: string;
+  buildkit: { name: string; image: string; port: number; volume: string };
+  registry: { name: string; image: string; port: number; volume: string; hostPort: number };
+  /** Host directory for configs and session data-roots. */
+  stateDir: string;
+  desktopImage: string;
+  /** 'auto', 'privileged' or 'caps' (see privileges.ts). */
+  privileges: string | undefined;
+  /** Local images pushed into the shared registry as docker.io mirrors, for hosts that cannot pull. */
+  mirrorImages: string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+const str = (env: Env, k: string, d: string) => (env[k] ? (env[k] as string) : d);
+const num = (env: Env, k: string, d: number) => (env[k] ? Number(env[k]) : d);
+
+export const BUILDKIT_IMAGE = 'moby/buildkit:v0.34.2';
+
+export function loadHostConfig(env: Env = process.env): HostConfig {
+  return {
+    network: str(env, 'HELIX_NETWORK', DEFAULTS.network),
+    buildkit: {
+      name: str(env, 'HELIX_BUILDKIT_NAME', DEFAULTS.buildkitContainer),
+      image: str(env, 'HELIX_BUILDKIT_IMAGE', BUILDKIT_IMAGE),
+      port: num(env, 'HELIX_BUILDKIT_PORT', DEFAULTS.buildkitPort),
+      volume: str(env, 'HELIX_BUILDKIT_VOLUME', 'helix-buildkit-state'),
+    },
+    registry: {
+      name: str(env, 'HELIX_REGISTRY_NAME', DEFAULTS.registryContainer),
+      image: str(env, 'HELIX_REGISTRY_IMAGE', 'registry:2'),
+      port: DEFAULTS.registryPort,
+      volume: str(env, 'HELIX_REGISTRY_VOLUME', 'helix-registry-data'),
+      hostPort: num(env, 'HELIX_REGISTRY_HOST_PORT', 5000),
+    },
+    stateDir: str(env, 'HELIX_HOST_STATE_DIR', '/var/lib/helix-host'),
+    desktopImage: str(env, 'HELIX_DESKTOP_IMAGE', 'helix/ubuntu-helix:dev'),
+    privileges: env.HELIX_PRIVILEGES,
+    mirrorImages: str(env, 'HELIX_MIRROR_IMAGES', 'debian:trixie,busybox:stable').split(',').filter(Boolean),
+  };
+}
+
+export function registryAddress(c: HostConfig): string {
+  return `${c.registry.name}:${c.registry.port}`;
+}
+
+export function buildkitAddress(c: HostConfig): string {
+  return `tcp://${c.buildkit.name}:${c.buildkit.port}`;
+}
+
+/** buildkitd.toml: trust the shared registry over http, and use it as docker.io's mirror. */
+export function renderBuildkitdToml(c: HostConfig): string {
+  const reg = registryAddress(c);
+  return [
+    '# Written by the helix host side; mounted read-only into the BuildKit container.',
+    '[worker.oci]',
+    '  enabled = true',
+    '  gc = true',
+    '[worker.containerd]',
+    '  enabled = false',
+    `[registry."${reg}"]`,
+    '  http = true',
+    '  insecure = true',
+    '[registry."docker.io"]',
+    `  mirrors = ["${reg}"]`,
+    '',
+  ].join('\n');
+}
