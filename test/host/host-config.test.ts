@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { buildkitAddress, loadHostConfig, registryAddress, renderBuildkitdToml } from '../../src/host/host-config.js';
+
+describe('host config', () => {
+  it("keeps Helix's names as defaults", () => {
+    const c = loadHostConfig({});
+    expect(registryAddress(c)).toBe('helix-registry:5000');
+    expect(buildkitAddress(c)).toBe('tcp://helix-buildkit:1234');
+    expect(c.network).toBe('helix-sandbox');
+  });
+
+  it('lets every name be overridden', () => {
+    const c = loadHostConfig({ HELIX_BUILDKIT_NAME: 'bk', HELIX_REGISTRY_NAME: 'reg', HELIX_NETWORK: 'n' });
+    expect(buildkitAddress(c)).toBe('tcp://bk:1234');
+    expect(registryAddress(c)).toBe('reg:5000');
+    expect(c.network).toBe('n');
+  });
+
+  it('makes BuildKit trust the registry over http and use it as the docker.io mirror', () => {
+    const toml = renderBuildkitdToml(loadHostConfig({}));
+    expect(toml).toContain('[registry."helix-registry:5000"]\n  http = true\n  insecure = true');
+    expect(toml).toContain('[registry."docker.io"]\n  mirrors = ["helix-registry:5000"]');
+  });
+});

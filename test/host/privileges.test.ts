@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { boundingSet, choosePrivilegeMode, privilegedBinds, privilegedHostConfig } from '../../src/host/privileges.js';
+
+// CapBnd of these VMs (no CAP_SYS_RESOURCE) and of an ordinary root process on a real host.
+const LACKING = 'Name:\tnode\nCapBnd:\t000001fffeffffff\n';
+const FULL = 'Name:\tnode\nCapBnd:\t000001ffffffffff\n';
+
+describe('privileges', () => {
+  it('chooses privileged on a host whose bounding set is complete', () => {
+    expect(choosePrivilegeMode(undefined, FULL)).toBe('privileged');
+    expect(privilegedHostConfig('privileged', FULL)).toEqual({ Privileged: true });
+    expect(privilegedBinds('privileged')).toEqual([]);
+  });
+
+  it('chooses named capabilities where the bounding set lacks SYS_RESOURCE', () => {
+    expect(choosePrivilegeMode('auto', LACKING)).toBe('caps');
+    const hc = privilegedHostConfig('caps', LACKING) as { CapAdd: string[] };
+    expect(hc.CapAdd).toContain('SYS_ADMIN');
+    expect(hc.CapAdd).not.toContain('SYS_RESOURCE');
+    expect(hc).not.toHaveProperty('CapDrop');
+    expect(privilegedBinds('caps')).toEqual(['/sys/fs/cgroup:/sys/fs/cgroup:rw']);
+  });
+
+  it('lets the operator choose', () => {
+    expect(choosePrivilegeMode('privileged', LACKING)).toBe('privileged');
+    expect(choosePrivilegeMode('caps', FULL)).toBe('caps');
+  });
+
+  it('reads the bounding set by capability name', () => {
+    expect(boundingSet(LACKING)).toHaveLength(40);
+    expect(boundingSet(FULL)).toHaveLength(41);
+  });
+});

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stepReport } from '../../src/host/progress.js';
+
+// Recorded from real `docker build --progress=plain` runs on the shared BuildKit (v0.34.2).
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures', name), 'utf8');
+
+describe('stepReport', () => {
+  it('counts the build steps of a cold build and sees none cached', () => {
+    const r = stepReport(fixture('progress-cold.txt'));
+    expect(r.steps).toHaveLength(3);
+    expect(r.cached).toEqual([]);
+  });
+
+  it('sees every step of a warm build cached, whatever order BuildKit reports them in', () => {
+    const r = stepReport(fixture('progress-warm.txt'));
+    expect(r.steps).toEqual(['COPY f.txt /f.txt', 'RUN echo fixture-981825456 > /nonce', 'RUN cat /nonce /f.txt > /out']);
+    expect(r.cached).toEqual(r.steps);
+  });
+
+  it('reads multi-stage step headers', () => {
+    const r = stepReport('#7 [build 2/3] RUN make\n#7 CACHED\n#8 [stage-1 1/2] FROM docker.io/library/x\n');
+    expect(r).toEqual({ steps: ['RUN make'], cached: ['RUN make'] });
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { mergeDaemonJson } from '../../src/init/daemon-json.js';
+
+const P = '/etc/docker/daemon.json';
+const want = { insecureRegistries: ['helix-registry:5000'] };
+
+describe('mergeDaemonJson', () => {
+  it('writes a new file when there is none', () => {
+    expect(JSON.parse(mergeDaemonJson(undefined, want, P) as string)).toEqual({ 'insecure-registries': ['helix-registry:5000'] });
+  });
+
+  it('keeps every key the user set and appends to their registry list', () => {
+    const out = mergeDaemonJson('{"log-level":"warn","insecure-registries":["mine:5000"]}', want, P);
+    expect(JSON.parse(out as string)).toEqual({ 'log-level': 'warn', 'insecure-registries': ['mine:5000', 'helix-registry:5000'] });
+  });
+
+  it('changes nothing when the registry is already trusted', () => {
+    expect(mergeDaemonJson('{"insecure-registries":["helix-registry:5000"]}', want, P)).toBeUndefined();
+  });
+
+  it('stops on malformed JSON with one line naming the file', () => {
+    expect(() => mergeDaemonJson('{"a":', want, P)).toThrowError(/^\/etc\/docker\/daemon.json is not valid JSON/);
+    expect(() => mergeDaemonJson('[1]', want, P)).toThrowError(/must hold a JSON object/);
+    expect(() => mergeDaemonJson('{"insecure-registries":"x"}', want, P)).toThrowError(/must be a list of strings/);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/lib/config.js';
+import { decide } from '../../src/wrapper/plan.js';
+
+const cfg = loadConfig({});
+const shared = { BUILDX_BUILDER: 'helix-shared' };
+
+describe('decide', () => {
+  it('passes non-build commands through untouched', () => {
+    expect(decide(['ps', '-a'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+    expect(decide(['image', 'ls'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+  });
+
+  it('passes builds through when the effective builder is not the shared one', () => {
+    expect(decide(['build', '.'], {}, cfg)).toMatchObject({ kind: 'passthrough' });
+    expect(decide(['build', '--builder', 'other', '.'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+  });
+
+  it('takes the builder from --builder over BUILDX_BUILDER', () => {
+    expect(decide(['buildx', 'build', '--builder', 'helix-shared', '.'], { BUILDX_BUILDER: 'other' }, cfg)).toMatchObject({ kind: 'smart' });
+    expect(decide(['buildx', '--builder', 'helix-shared', 'build', '.'], {}, cfg)).toMatchObject({ kind: 'smart' });
+  });
+
+  it('routes every build spelling with global flags to the smart path', () => {
+    for (const cmd of [['build'], ['image', 'build'], ['builder', 'build'], ['buildx', 'build'], ['buildx', 'b']]) {
+      const p = decide(['--context', 'default', ...cmd, '-t', 'app:1', '.'], shared, cfg);
+      expect(p).toMatchObject({ kind: 'smart', build: { globals: ['--context', 'default'], builder: 'helix-shared', tags: ['app:1'] } });
+    }
+  });
+
+  it('replaces the flags the smart path manages and keeps the rest', () => {
+    const p = decide(['build', '-q', '--load', '--iidfile', '/tmp/i', '--build-arg', 'A=1', '-t', 'x', '--progress=plain', '.'], shared, cfg);
+    expect(p).toEqual({
+      kind: 'smart',
+      build: {
+        globals: [],
+        builder: 'helix-shared',
+        args: ['--build-arg=A=1', '--tag=x', '--progress=plain', '.'],
+        loadArgs: ['--build-arg=A=1', '--tag=x', '.'],
+        tags: ['x'],
+        quiet: true,
+        iidfile: '/tmp/i',
+        metadataFile: undefined,
+      },
+    });
+  });
+
+  it('keeps buildx semantics for explicit outputs, pushes and multi-platform builds', () => {
+    expect(decide(['build', '-o', 'type=local,dest=out', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'explicit --output' });
+    expect(decide(['buildx', 'build', '--push', '-t', 'r/x', '.'], shared, cfg)).toMatchObject({
+      kind: 'buildx',
+      argv: ['buildx', 'build', '--builder', 'helix-shared', '--push', '--tag=r/x', '.'],
+    });
+    expect(decide(['build', '--platform', 'linux/amd64,linux/arm64', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'multi-platform build' });
+  });
+
+  it('loads the result of a plain docker build that cannot take the smart path', () => {
+    expect(decide(['build', '-f', '-', '.'], shared, cfg)).toMatchObject({
+      kind: 'buildx',
+      argv: ['buildx', 'build', '--builder', 'helix-shared', '--load', '--file=-', '.'],
+    });
+  });
+
+  it('leaves an unparseable build line to docker, which prints the real error', () => {
+    expect(decide(['build', '--bogus', '.'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+  });
+
+  it('honours a configured builder name', () => {
+    const mine = loadConfig({ HELIX_BUILDER_NAME: 'team-cache' });
+    expect(decide(['build', '.'], { BUILDX_BUILDER: 'team-cache' }, mine)).toMatchObject({ kind: 'smart' });
+    expect(decide(['build', '.'], shared, mine)).toMatchObject({ kind: 'passthrough' });
+  });
+});
