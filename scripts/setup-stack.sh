@@ -12,14 +12,21 @@ repo=$(dirname "$here")
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 step=""
-fail() { printf 'setup: FAILED at "%s": %s\n' "$step" "$*" >&2; exit 1; }
-trap 'rc=$?; [ $rc -eq 0 ] || printf "setup: FAILED at \"%s\" (exit %s); see the lines above, fix, and re-run: the finished steps are skipped\n" "$step" "$rc" >&2' EXIT
+failed=""
+fail() { failed=1; printf 'setup: FAILED at "%s": %s\n' "$step" "$*" >&2; exit 1; }
+# Anything that fails without calling fail still ends with one line naming the step.
+trap 'rc=$?; [ $rc -eq 0 ] || [ -n "$failed" ] || printf "setup: FAILED at \"%s\" (exit %s); see the lines above, fix, and re-run: the finished steps are skipped\n" "$step" "$rc" >&2' EXIT
 
 [ "$(id -u)" = 0 ] || fail "must run as root (it installs packages and starts dockerd)"
 
 export PATH="$PATH:/usr/local/go/bin:/usr/sbin:/sbin"
 cache=/var/cache/helix-apt
 mkdir -p "$STACK_DIR/bin" "$cache"
+
+step="disk space"
+# Images, the BuildKit cache and session data-roots all live under /var/lib.
+free_gb=$(df -Pk /var/lib | awk 'NR==2 {print int($4/1048576)}')
+[ "$free_gb" -ge "${HELIX_MIN_FREE_GB:-15}" ] || fail "only ${free_gb} GB free under /var/lib; the stack needs ${HELIX_MIN_FREE_GB:-15} GB: free some space (docker system prune, old sessions in /var/lib/helix-host)"
 
 apt_updated=""
 apt_update_once() { [ -n "$apt_updated" ] || { apt-get update -qq || fail "apt-get update failed: check the Debian mirror is reachable"; apt_updated=1; }; }
