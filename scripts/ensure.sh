@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: the registry reachable here lacks rollup's other-platform packages, so the lock cannot
+  # list them and `npm ci` refuses it. `npm install` installs the same locked versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 node scripts/build.mjs
 bash scripts/setup-stack.sh
