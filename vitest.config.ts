@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     restoreMocks: true,
     unstubEnvs: true,
+    // Integration tests share real daemons: one file at a time (unit files are fast either way).
+    fileParallelism: false,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**'] } },
       {
@@ -11,8 +13,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Real daemons: one file at a time, generous limits (a cold build installs a compiler).
-          fileParallelism: false,
+          // Real daemons: generous limits (a cold build installs a compiler).
           testTimeout: 15 * 60_000,
           hookTimeout: 5 * 60_000,
         },

@@ -62,7 +62,7 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   apt_update_once
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || fail "apt-get install ${need[*]} failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || fail "apt-get install ${need[*]} failed"
 fi
 
 step="docker engine"
@@ -71,7 +71,7 @@ if ! dpkg -s docker.io 2>/dev/null | grep -q '^Version: 26\.'; then
   apt_update_once
   engine=$(suite_deb "$DOCKER_SUITE" docker.io)
   ctrd=$(suite_deb "$DOCKER_SUITE" containerd)
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$engine" "$ctrd" >/dev/null \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$engine" "$ctrd" >/dev/null \
     || fail "installing $engine failed"
   # The Debian package starts nothing without systemd; we start dockerd ourselves below.
 fi
