@@ -1,0 +1,24 @@
+// Where a changed image travels through the shared registry: a per-project namespace, one repository
+// per image name, addressed by digest only (two sessions building the same tag never share a name). Pure.
+
+function component(s: string): string {
+  const c = s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return c || 'x';
+}
+
+/** The repository path of a tag without registry host and tag: "reg:5000/a/b:1" → "a/b". */
+export function repositoryOf(tag: string): string {
+  const noDigest = tag.split('@')[0] as string;
+  const lastSlash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  const repo = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
+  const parts = repo.split('/');
+  const first = parts[0] as string;
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) parts.shift();
+  return parts.join('/');
+}
+
+export function transferRepository(registry: string, project: string, tags: readonly string[]): string {
+  const name = tags[0] ? repositoryOf(tags[0]).split('/').map(component).join('/') : 'untagged';
+  return `${registry}/${component(project)}/${name}`;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { bytesPulled, pullLayers } from '../../src/wrapper/pull-output.js';
+import { hostPort } from '../../src/wrapper/reach.js';
+import { repositoryOf, transferRepository } from '../../src/wrapper/transfer.js';
+
+describe('transferRepository', () => {
+  it('names transfers by project and image repository, never by tag', () => {
+    expect(transferRepository('helix-registry:5000', 'prj_abc', ['myapp:latest'])).toBe('helix-registry:5000/prj_abc/myapp');
+    expect(transferRepository('r:5000', 'p', ['ghcr.io/org/App:1.2'])).toBe('r:5000/p/org/app');
+    expect(transferRepository('r:5000', 'My Project!', [])).toBe('r:5000/my-project/untagged');
+  });
+
+  it('strips registry hosts, tags and digests from a reference', () => {
+    expect(repositoryOf('localhost:5000/a/b:1')).toBe('a/b');
+    expect(repositoryOf('a/b@sha256:00')).toBe('a/b');
+    expect(repositoryOf('library/debian')).toBe('library/debian');
+  });
+});
+
+describe('pullLayers', () => {
+  // Shaped like docker 26's `docker pull` output.
+  const out = [
+    'sha256:1111: Pulling from p/app',
+    'aaaaaaaaaaaa: Already exists',
+    'bbbbbbbbbbbb: Pulling fs layer',
+    'bbbbbbbbbbbb: Pull complete',
+    'Digest: sha256:1111',
+  ].join('\n');
+
+  it('tells pulled layers from layers the daemon already had', () => {
+    expect(pullLayers(out)).toEqual({ pulled: ['bbbbbbbbbbbb'], existing: ['aaaaaaaaaaaa'] });
+  });
+
+  it('counts the bytes of the pulled layers only', () => {
+    const layers = [
+      { digest: `sha256:${'a'.repeat(64)}`, size: 1000 },
+      { digest: `sha256:${'b'.repeat(64)}`, size: 42 },
+    ];
+    expect(bytesPulled(layers, pullLayers(out).pulled)).toBe(42);
+  });
+});
+
+describe('hostPort', () => {
+  it('reads tcp endpoints and host:port pairs', () => {
+    expect(hostPort('tcp://helix-buildkit:1234', 1)).toEqual({ host: 'helix-buildkit', port: 1234 });
+    expect(hostPort('helix-registry:5000', 1)).toEqual({ host: 'helix-registry', port: 5000 });
+    expect(hostPort('reg', 5000)).toEqual({ host: 'reg', port: 5000 });
+    expect(hostPort('unix:///run/x.sock', 1)).toBeUndefined();
+  });
+});
