@@ -1,23 +1,47 @@
 // Entry of the Node side of the docker wrapper. The sh shim sends only build command lines here;
 // anything this code does not fully understand, and any internal error, goes to the real docker
 // unchanged, so the wrapper can make a build faster but never break a command.
+import { readFileSync } from 'node:fs';
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../lib/config.js';
-import { exitLike, handOff } from './child.js';
-import { decide, type Plan } from './plan.js';
-import { runChild } from './child.js';
+import { exitLike, handOff, runChild } from './child.js';
+import { runComposeBuilds } from './compose-build.js';
+import { appendEvent } from './events.js';
+import { decide, type Facts, type Plan } from './plan.js';
 import { runSmartBuild, statusLine } from './smart-build.js';
+
+/** The builder `docker buildx use` recorded, if any. */
+function currentBuilder(): string | undefined {
+  try {
+    const dir = process.env.BUILDX_CONFIG ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'buildx');
+    return (JSON.parse(readFileSync(join(dir, 'current'), 'utf8')) as { Name?: string }).Name;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const cfg = loadConfig();
   let plan: Plan;
   try {
-    plan = decide(argv, process.env, cfg);
+    const facts: Facts = { currentBuilder: currentBuilder() };
+    plan = decide(argv, process.env, cfg, facts);
   } catch {
     plan = { kind: 'passthrough', reason: 'internal error while deciding' };
   }
   if (plan.kind === 'passthrough') return handOff(cfg.realDocker, argv);
   if (plan.kind === 'buildx') return exitLike(await runChild(cfg.realDocker, plan.argv));
+  if (plan.kind === 'compose') {
+    let ended;
+    try {
+      ended = await runComposeBuilds(cfg, plan);
+    } catch (err) {
+      process.stderr.write(`helix: ${(err as Error).message}; running docker unchanged\n`);
+    }
+    return ended ? exitLike(ended) : handOff(cfg.realDocker, argv);
+  }
 
   let result;
   try {
@@ -26,7 +50,19 @@ async function main(): Promise<void> {
     process.stderr.write(`helix: ${(err as Error).message}; running docker unchanged\n`);
     return handOff(cfg.realDocker, argv);
   }
+  if (result.warning) process.stderr.write(`helix: warning: ${result.warning}\n`);
   process.stderr.write(`${statusLine(plan.build, result)}\n`);
+  await appendEvent(join(cfg.stateDir, 'events.jsonl'), {
+    time: new Date().toISOString(),
+    host: hostname(),
+    project: plan.build.project,
+    tags: plan.build.tags,
+    path: result.path ?? 'failed',
+    ms: result.ms,
+    bytes: result.bytes,
+    digest: result.imageId,
+    exitCode: result.build.code,
+  });
   exitLike(result.build);
 }
 

@@ -3,24 +3,41 @@
 import type { ToolkitConfig } from '../lib/config.js';
 import { isBuildCommand, parseDockerArgv } from './docker-argv.js';
 import { isTrue, lastValue, parseBuildArgs, renderArgs, values, type ParsedBuild } from './build-flags.js';
+import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
 
 export type Plan =
   | { kind: 'passthrough'; reason: string }
   | { kind: 'buildx'; reason: string; argv: string[] }
-  | { kind: 'smart'; build: SmartBuild };
+  | { kind: 'smart'; build: SmartBuild }
+  | { kind: 'compose'; globals: string[]; compose: ComposeArgv; builder: string };
 
 export interface SmartBuild {
   /** docker's global options, repeated on every call. */
   globals: string[];
   builder: string;
-  /** The user's build options in long form, without the ones the smart path sets itself. */
+  /**
+   * The user's build options in long form, without the ones the smart path sets itself and without
+   * tags: the image exporter would push every tag; tags are applied locally afterwards.
+   */
   args: string[];
-  /** The same for the load solve, whose progress output the user has already seen once. */
+  /** For a tarball load: with the tags, without progress output (the user has seen it once). */
   loadArgs: string[];
   tags: string[];
   quiet: boolean;
   iidfile?: string;
   metadataFile?: string;
+  /** The context or the Dockerfile comes from stdin: it can be read by one solve only. */
+  stdin: boolean;
+  /** The same build on the local builder, for when the shared BuildKit is unreachable. */
+  localArgv: string[];
+  /** Namespace of this project's transfers in the shared registry. */
+  project: string;
+}
+
+/** What the caller looked up outside argv and env. */
+export interface Facts {
+  /** The builder `docker buildx use` selected, if any. */
+  currentBuilder?: string;
 }
 
 /** Flags the smart path replaces with its own. */
@@ -37,18 +54,18 @@ function notSmart(b: ParsedBuild): string | undefined {
   if (values(b, 'call').length || values(b, 'print').length || isTrue(b, 'check')) return 'not an image build (--call/--check)';
   if (platformsOf(b).length > 1) return 'multi-platform build';
   if (values(b, 'attest').length || values(b, 'sbom').length || values(b, 'provenance').length) return 'attestations requested';
-  if (b.positionals.includes('-') || lastValue(b, 'file') === '-') return 'context or Dockerfile on stdin';
   if (b.positionals.length !== 1) return 'needs exactly one context';
   return undefined;
 }
 
-export function decide(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cfg: ToolkitConfig): Plan {
+export function decide(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cfg: ToolkitConfig, facts: Facts = {}): Plan {
   const d = parseDockerArgv(argv);
+  if (d?.command[0] === 'compose') return decideCompose(d.globals, d.args, env, cfg, facts);
   if (!d || !isBuildCommand(d.command)) return { kind: 'passthrough', reason: 'not a build' };
   const parsed = parseBuildArgs(d.args);
   if (!parsed.ok) return { kind: 'passthrough', reason: parsed.reason };
   const b = parsed.build;
-  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? env.BUILDX_BUILDER;
+  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
   if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
 
   const why = notSmart(b);
@@ -67,12 +84,29 @@ export function decide(argv: readonly string[], env: Readonly<Record<string, str
     build: {
       globals: d.globals,
       builder,
-      args: renderArgs(b, MANAGED),
+      args: renderArgs(b, [...MANAGED, 'tag']),
       loadArgs: renderArgs(b, [...MANAGED, 'progress']),
       tags: values(b, 'tag'),
       quiet: isTrue(b, 'quiet'),
       iidfile: lastValue(b, 'iidfile'),
       metadataFile: lastValue(b, 'metadata-file'),
+      stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
+      // The local builder of the current context is named after the context; its docker driver loads.
+      localArgv: [...d.globals, 'buildx', 'build', '--builder', d.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(b, ['builder'])],
+      project: env.HELIX_PROJECT || 'default',
     },
   };
+}
+
+/** compose build, up --build and run --build on the shared builder; everything else untouched. */
+function decideCompose(globals: string[], args: string[], env: Readonly<Record<string, string | undefined>>, cfg: ToolkitConfig, facts: Facts): Plan {
+  const c = parseComposeArgv(args);
+  if (!c) return { kind: 'passthrough', reason: 'not a compose build' };
+  if (c.sub !== 'build' && !flag(c, '--build')) return { kind: 'passthrough', reason: `compose ${c.sub} without --build` };
+  if (c.sub === 'build' && (flag(c, '--push') || flag(c, '--print') || flag(c, '--check') || opt(c, '--provenance') || opt(c, '--sbom') || opt(c, '--memory'))) {
+    return { kind: 'passthrough', reason: 'compose build with options only compose implements' };
+  }
+  const builder = opt(c, '--builder') ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
+  if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
+  return { kind: 'compose', globals, compose: c, builder };
 }

@@ -35,12 +35,15 @@ describe('decide', () => {
       build: {
         globals: [],
         builder: 'helix-shared',
-        args: ['--build-arg=A=1', '--tag=x', '--progress=plain', '.'],
+        args: ['--build-arg=A=1', '--progress=plain', '.'],
         loadArgs: ['--build-arg=A=1', '--tag=x', '.'],
         tags: ['x'],
         quiet: true,
         iidfile: '/tmp/i',
         metadataFile: undefined,
+        stdin: false,
+        localArgv: ['buildx', 'build', '--builder', 'default', '--quiet', '--load', '--iidfile=/tmp/i', '--build-arg=A=1', '--tag=x', '--progress=plain', '.'],
+        project: 'default',
       },
     });
   });
@@ -55,10 +58,25 @@ describe('decide', () => {
   });
 
   it('loads the result of a plain docker build that cannot take the smart path', () => {
-    expect(decide(['build', '-f', '-', '.'], shared, cfg)).toMatchObject({
+    expect(decide(['build', '--attest', 'type=sbom', '.'], shared, cfg)).toMatchObject({
       kind: 'buildx',
-      argv: ['buildx', 'build', '--builder', 'helix-shared', '--load', '--file=-', '.'],
+      argv: ['buildx', 'build', '--builder', 'helix-shared', '--load', '--attest=type=sbom', '.'],
     });
+  });
+
+  it('marks stdin contexts and Dockerfiles, which one solve must read', () => {
+    expect(decide(['build', '-f', '-', '.'], shared, cfg)).toMatchObject({ kind: 'smart', build: { stdin: true } });
+    expect(decide(['build', '-'], shared, cfg)).toMatchObject({ kind: 'smart', build: { stdin: true } });
+  });
+
+  it('follows the builder chosen with docker buildx use when nothing else names one', () => {
+    expect(decide(['build', '.'], {}, cfg, { currentBuilder: 'helix-shared' })).toMatchObject({ kind: 'smart' });
+    expect(decide(['build', '.'], { BUILDX_BUILDER: 'other' }, cfg, { currentBuilder: 'helix-shared' })).toMatchObject({ kind: 'passthrough' });
+  });
+
+  it('falls back to the builder of the current context, and puts transfers under the project', () => {
+    const p = decide(['--context', 'ctx1', 'build', '.'], { ...shared, HELIX_PROJECT: 'prj_1' }, cfg);
+    expect(p).toMatchObject({ kind: 'smart', build: { localArgv: ['--context', 'ctx1', 'buildx', 'build', '--builder', 'ctx1', '.'], project: 'prj_1' } });
   });
 
   it('leaves an unparseable build line to docker, which prints the real error', () => {
