@@ -14,9 +14,13 @@ for a in "$@"; do
       if [ -z "$sub" ]; then
         case $a in
           build) sub=build; break ;;
-          buildx|image|builder) sub=$a ;;
+          buildx|image|builder|compose) sub=$a ;;
           *) break ;;
         esac
+      elif [ "$sub" = compose ]; then
+        # Compose's own options sit before its subcommand: any build/up/run word goes to Node,
+        # which reads the line exactly and passes the rest through.
+        case $a in build|up|run) sub=build; break ;; esac
       else
         # Second word of `docker buildx|image|builder ...`; buildx's own flags may sit between.
         case $a in build|b) sub=build ;; esac

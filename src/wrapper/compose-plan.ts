@@ -1,0 +1,195 @@
+// Turns a compose project (`docker compose config --format json`) into buildx builds, one per service,
+// in dependency order: a service whose Dockerfile builds FROM another service's image waits for it. Pure.
+import { isAbsolute, join } from 'node:path';
+
+export interface ComposeBuildSpec {
+  context?: string;
+  dockerfile?: string;
+  dockerfile_inline?: string;
+  args?: Record<string, string | null>;
+  target?: string;
+  additional_contexts?: Record<string, string>;
+  secrets?: Array<{ source: string; target?: string }>;
+  ssh?: string[] | Record<string, string>;
+  tags?: string[];
+  labels?: Record<string, string> | string[];
+  cache_from?: string[];
+  cache_to?: string[];
+  platforms?: string[];
+  network?: string;
+  extra_hosts?: string[] | Record<string, string | string[]>;
+  shm_size?: number | string;
+  no_cache?: boolean;
+  pull?: boolean;
+}
+
+export interface ComposeService {
+  image?: string;
+  build?: ComposeBuildSpec;
+  depends_on?: Record<string, unknown> | string[];
+}
+
+export interface ComposeProject {
+  name: string;
+  services: Record<string, ComposeService>;
+  secrets?: Record<string, { file?: string; environment?: string }>;
+}
+
+/** Options of `docker compose build` (or implied by up/run) that apply to every service. */
+export interface ComposeBuildOptions {
+  buildArgs: string[];
+  noCache: boolean;
+  pull: boolean;
+  ssh: string[];
+  progress?: string;
+  /** Add depends_on services of the selection (up and run unless --no-deps; build --with-dependencies). */
+  withDependencies: boolean;
+}
+
+export interface ServiceBuild {
+  service: string;
+  /** The image compose expects: `image:` or `<project>-<service>`. */
+  image: string;
+  /** buildx build arguments: flags, then the context. */
+  args: string[];
+  /** A Dockerfile given inline; the executor writes it to a file and adds --file. */
+  inlineDockerfile?: string;
+  /** Images of other services this build uses, with the reference it uses them by. */
+  needs: Array<{ service: string; ref: string }>;
+}
+
+export class ComposePlanError extends Error {}
+
+/** Normalizes an image reference for comparison: no docker.io/library prefix, explicit tag. */
+export function normalizeRef(ref: string): string {
+  let r = ref.replace(/^docker\.io\/(library\/)?/, '');
+  const lastSlash = r.lastIndexOf('/');
+  if (!r.includes('@') && r.lastIndexOf(':') <= lastSlash) r = `${r}:latest`;
+  return r;
+}
+
+/** Image references a Dockerfile builds on: FROM lines and COPY/RUN --from / --mount from=. */
+export function dockerfileRefs(text: string): string[] {
+  const stages = new Set<string>();
+  const refs: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const from = /^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) {
+      if (!stages.has((from[1] as string).toLowerCase())) refs.push(from[1] as string);
+      if (from[2]) stages.add(from[2].toLowerCase());
+      continue;
+    }
+    for (const m of line.matchAll(/(?:--|,)from=([^\s,]+)/gi)) {
+      const v = m[1] as string;
+      if (!stages.has(v.toLowerCase()) && !/^\d+$/.test(v)) refs.push(v);
+    }
+  }
+  return refs.filter((r) => !r.includes('$') && r.toLowerCase() !== 'scratch');
+}
+
+export function imageOf(project: ComposeProject, service: string): string {
+  return project.services[service]?.image ?? `${project.name}-${service}`;
+}
+
+function dependsOn(s: ComposeService): string[] {
+  if (!s.depends_on) return [];
+  return Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on);
+}
+
+function serviceArgs(project: ComposeProject, name: string, o: ComposeBuildOptions): { args: string[]; inline?: string; contextNeeds: Array<{ service: string; ref: string }> } {
+  const svc = project.services[name] as ComposeService;
+  const b = svc.build as ComposeBuildSpec;
+  const context = b.context ?? '.';
+  const local = !/^[a-z]+:\/\//i.test(context) && !context.startsWith('git@');
+  const a: string[] = [];
+  if (b.dockerfile && !b.dockerfile_inline) a.push(`--file=${local && !isAbsolute(b.dockerfile) ? join(context, b.dockerfile) : b.dockerfile}`);
+  for (const [k, v] of Object.entries(b.args ?? {})) if (v !== null && v !== undefined) a.push(`--build-arg=${k}=${v}`);
+  for (const kv of o.buildArgs) a.push(`--build-arg=${kv}`);
+  if (b.target) a.push(`--target=${b.target}`);
+  for (const t of [imageOf(project, name), ...(b.tags ?? [])]) a.push(`--tag=${t}`);
+  const labels = Array.isArray(b.labels) ? b.labels : Object.entries(b.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const l of labels) a.push(`--label=${l}`);
+  const contextNeeds: Array<{ service: string; ref: string }> = [];
+  for (const [k, v] of Object.entries(b.additional_contexts ?? {})) {
+    if (v.startsWith('service:')) contextNeeds.push({ service: v.slice('service:'.length), ref: k });
+    else a.push(`--build-context=${k}=${v}`);
+  }
+  for (const s of b.secrets ?? []) {
+    const def = project.secrets?.[s.source];
+    const id = s.target ?? s.source;
+    if (def?.file) a.push(`--secret=id=${id},src=${def.file}`);
+    else if (def?.environment) a.push(`--secret=id=${id},env=${def.environment}`);
+    else throw new ComposePlanError(`service ${name}: build secret ${s.source} is not defined`);
+  }
+  const ssh = Array.isArray(b.ssh) ? b.ssh : Object.entries(b.ssh ?? {}).map(([k, v]) => (v ? `${k}=${v}` : k));
+  for (const s of [...ssh, ...o.ssh]) a.push(`--ssh=${s}`);
+  for (const c of b.cache_from ?? []) a.push(`--cache-from=${c}`);
+  for (const c of b.cache_to ?? []) a.push(`--cache-to=${c}`);
+  if (b.platforms?.length) a.push(`--platform=${b.platforms.join(',')}`);
+  if (b.network) a.push(`--network=${b.network}`);
+  const hosts = Array.isArray(b.extra_hosts)
+    ? b.extra_hosts
+    : Object.entries(b.extra_hosts ?? {}).flatMap(([h, ips]) => (Array.isArray(ips) ? ips : [ips]).map((ip) => `${h}=${ip}`));
+  for (const h of hosts) a.push(`--add-host=${h}`);
+  if (b.shm_size !== undefined) a.push(`--shm-size=${b.shm_size}`);
+  if (b.no_cache || o.noCache) a.push('--no-cache');
+  if (b.pull || o.pull) a.push('--pull');
+  if (o.progress) a.push(`--progress=${o.progress}`);
+  a.push(context);
+  return { args: a, inline: b.dockerfile_inline, contextNeeds };
+}
+
+/**
+ * @param selected services named on the command line; empty means every service that builds
+ * @param refsOf image references each service's Dockerfile uses (read by the caller)
+ * @returns levels: each level's builds depend only on earlier levels
+ */
+export function planComposeBuilds(
+  project: ComposeProject,
+  selected: readonly string[],
+  o: ComposeBuildOptions,
+  refsOf: (service: string) => string[],
+): ServiceBuild[][] {
+  for (const s of selected) if (!project.services[s]) throw new ComposePlanError(`no such service: ${s}`);
+  const byImage = new Map<string, string>();
+  for (const name of Object.keys(project.services)) {
+    if (project.services[name]?.build) byImage.set(normalizeRef(imageOf(project, name)), name);
+  }
+
+  const builds = new Map<string, ServiceBuild>();
+  const visit = (name: string, viaDepends: boolean): void => {
+    if (builds.has(name)) return;
+    const svc = project.services[name];
+    if (!svc) return;
+    if (svc.build) {
+      const { args, inline, contextNeeds } = serviceArgs(project, name, o);
+      const needs: Array<{ service: string; ref: string }> = [];
+      for (const n of contextNeeds) {
+        // A service that does not build is just an image: use it as one.
+        if (project.services[n.service]?.build) needs.push(n);
+        else args.splice(args.length - 1, 0, `--build-context=${n.ref}=docker-image://${imageOf(project, n.service)}`);
+      }
+      for (const ref of refsOf(name)) {
+        const dep = byImage.get(normalizeRef(ref));
+        if (dep && dep !== name) needs.push({ service: dep, ref });
+      }
+      builds.set(name, { service: name, image: imageOf(project, name), args, inlineDockerfile: inline, needs });
+      // A build needs the images it builds on, whether or not they were selected.
+      for (const n of needs) visit(n.service, false);
+    }
+    if (viaDepends) for (const d of dependsOn(svc)) visit(d, true);
+  };
+  const roots = selected.length ? selected : Object.keys(project.services);
+  for (const s of roots) visit(s, o.withDependencies);
+
+  const levels: ServiceBuild[][] = [];
+  const done = new Set<string>();
+  while (done.size < builds.size) {
+    const ready = [...builds.values()].filter((b) => !done.has(b.service) && b.needs.every((n) => done.has(n.service)));
+    if (ready.length === 0) throw new ComposePlanError(`services build on each other in a cycle: ${[...builds.keys()].filter((k) => !done.has(k)).join(', ')}`);
+    levels.push(ready);
+    for (const r of ready) done.add(r.service);
+  }
+  return levels;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { ComposePlanError, dockerfileRefs, normalizeRef, planComposeBuilds, type ComposeProject } from '../../src/wrapper/compose-plan.js';
+
+const opts = { buildArgs: [], noCache: false, pull: false, ssh: [], withDependencies: true };
+
+const project: ComposeProject = {
+  name: 'shop',
+  services: {
+    base: { build: { context: '/src/base' } },
+    api: {
+      image: 'shop/api:dev',
+      depends_on: { db: {} },
+      build: {
+        context: '/src/api',
+        dockerfile: 'docker/Dockerfile',
+        args: { GO: '1.22', UNSET: null },
+        target: 'prod',
+        tags: ['shop/api:extra'],
+        labels: { team: 'core' },
+        additional_contexts: { assets: '/src/assets', lib: 'service:base' },
+        secrets: [{ source: 'token', target: 'npm' }],
+        ssh: ['default'],
+        cache_from: ['type=registry,ref=x'],
+        platforms: ['linux/amd64'],
+        network: 'host',
+        extra_hosts: { 'db.local': ['10.0.0.9'] },
+        shm_size: 1024,
+      },
+    },
+    web: { build: { context: '/src/web', dockerfile_inline: 'FROM shop-base\n' } },
+    db: { image: 'postgres:16' },
+  },
+  secrets: { token: { file: '/run/token' } },
+};
+
+const refs = (s: string) => (s === 'web' ? dockerfileRefs('FROM shop-base\n') : []);
+
+describe('planComposeBuilds', () => {
+  it('maps every compose build field to its buildx flag', () => {
+    const levels = planComposeBuilds(project, ['api'], opts, refs);
+    const api = levels.flat().find((b) => b.service === 'api');
+    expect(api?.args).toEqual([
+      '--file=/src/api/docker/Dockerfile',
+      '--build-arg=GO=1.22',
+      '--target=prod',
+      '--tag=shop/api:dev',
+      '--tag=shop/api:extra',
+      '--label=team=core',
+      '--build-context=assets=/src/assets',
+      '--secret=id=npm,src=/run/token',
+      '--ssh=default',
+      '--cache-from=type=registry,ref=x',
+      '--platform=linux/amd64',
+      '--network=host',
+      '--add-host=db.local=10.0.0.9',
+      '--shm-size=1024',
+      '/src/api',
+    ]);
+    expect(api?.needs).toEqual([{ service: 'base', ref: 'lib' }]);
+  });
+
+  it("names images as compose does: image: or <project>-<service>", () => {
+    const levels = planComposeBuilds(project, [], opts, refs);
+    expect(levels.flat().map((b) => [b.service, b.image])).toEqual(
+      expect.arrayContaining([['base', 'shop-base'], ['api', 'shop/api:dev'], ['web', 'shop-web']]),
+    );
+  });
+
+  it('builds a service after the service whose image it builds FROM, independent ones together', () => {
+    const levels = planComposeBuilds(project, [], opts, refs);
+    expect(levels.map((l) => l.map((b) => b.service).sort())).toEqual([['base'], ['api', 'web']]);
+    expect(levels[1]?.find((b) => b.service === 'web')).toMatchObject({ needs: [{ service: 'base', ref: 'shop-base' }], inlineDockerfile: 'FROM shop-base\n' });
+  });
+
+  it('includes the images a selected service builds on, even when not selected', () => {
+    expect(planComposeBuilds(project, ['web'], { ...opts, withDependencies: false }, refs).flat().map((b) => b.service)).toEqual(['base', 'web']);
+  });
+
+  it('applies command-line build options to every service', () => {
+    const levels = planComposeBuilds(project, ['base'], { ...opts, buildArgs: ['V=2'], noCache: true, pull: true, progress: 'quiet' }, refs);
+    expect(levels[0]?.[0]?.args).toEqual(['--build-arg=V=2', '--tag=shop-base', '--no-cache', '--pull', '--progress=quiet', '/src/base']);
+  });
+
+  it('refuses unknown services and cycles', () => {
+    expect(() => planComposeBuilds(project, ['nope'], opts, refs)).toThrow(ComposePlanError);
+    const cyclic: ComposeProject = { name: 'c', services: { a: { build: { context: '/a' } }, b: { build: { context: '/b' } } } };
+    const r = (s: string) => (s === 'a' ? ['c-b'] : ['c-a']);
+    expect(() => planComposeBuilds(cyclic, [], opts, r)).toThrowError(/cycle/);
+  });
+});
+
+describe('dockerfileRefs', () => {
+  it('finds FROM and --from images, not stages, scratch or ARG-built names', () => {
+    const df = 'FROM --platform=$X golang:1.22 AS build\nFROM build AS test\nCOPY --from=shop-base /x /x\nCOPY --from=build /y /y\nFROM scratch\nFROM ${BASE}\nRUN --mount=type=cache,from=cachebox,target=/c true\n';
+    expect(dockerfileRefs(df)).toEqual(['golang:1.22', 'shop-base', 'cachebox']);
+  });
+
+  it('normalizes references for comparison', () => {
+    expect(normalizeRef('docker.io/library/shop-base')).toBe('shop-base:latest');
+    expect(normalizeRef('reg:5000/a/b')).toBe('reg:5000/a/b:latest');
+    expect(normalizeRef('a/b:1')).toBe('a/b:1');
+  });
+});
