@@ -3,6 +3,8 @@ import { HelixError } from '../lib/errors.js';
 
 export interface DaemonSettings {
   insecureRegistries: string[];
+  /** Keys the operator sets for every session (HELIX_DAEMON_JSON); other keys stay as they are. */
+  extra?: Record<string, unknown>;
 }
 
 /** Returns the new file content, or undefined when nothing needs to change. */
@@ -26,6 +28,7 @@ export function mergeDaemonJson(existing: string | undefined, want: DaemonSettin
   }
   const list = (current as string[] | undefined) ?? [];
   const missing = want.insecureRegistries.filter((r) => !list.includes(r));
-  if (missing.length === 0 && existing !== undefined) return undefined;
-  return `${JSON.stringify({ ...doc, 'insecure-registries': [...list, ...missing] }, null, 2)}\n`;
+  const extra = Object.entries(want.extra ?? {}).filter(([k, v]) => JSON.stringify(doc[k]) !== JSON.stringify(v));
+  if (missing.length === 0 && extra.length === 0 && existing !== undefined) return undefined;
+  return `${JSON.stringify({ ...doc, ...Object.fromEntries(extra), 'insecure-registries': [...list, ...missing] }, null, 2)}\n`;
 }

@@ -18,6 +18,13 @@ describe('mergeDaemonJson', () => {
     expect(mergeDaemonJson('{"insecure-registries":["helix-registry:5000"]}', want, P)).toBeUndefined();
   });
 
+  it('sets operator keys and keeps the rest, changing nothing once they are set', () => {
+    const extra = { features: { 'containerd-snapshotter': true } };
+    const out = mergeDaemonJson('{"debug":true}', { ...want, extra }, P) as string;
+    expect(JSON.parse(out)).toEqual({ debug: true, features: { 'containerd-snapshotter': true }, 'insecure-registries': ['helix-registry:5000'] });
+    expect(mergeDaemonJson(out, { ...want, extra }, P)).toBeUndefined();
+  });
+
   it('stops on malformed JSON with one line naming the file', () => {
     expect(() => mergeDaemonJson('{"a":', want, P)).toThrowError(/^\/etc\/docker\/daemon.json is not valid JSON/);
     expect(() => mergeDaemonJson('[1]', want, P)).toThrowError(/must hold a JSON object/);

@@ -1,5 +1,6 @@
 // Writes the shared registry into daemon.json as insecure (it speaks plain http on the sandbox network).
 import { readIfExists, writeFileAtomic } from '../../lib/atomic-write.js';
+import { HelixError } from '../../lib/errors.js';
 import type { Step } from '../context.js';
 import { mergeDaemonJson } from '../daemon-json.js';
 
@@ -7,7 +8,7 @@ export const daemonConfig: Step = {
   name: 'daemon.json',
   async run({ cfg, paths, log }) {
     const existing = await readIfExists(paths.daemonJson);
-    const next = mergeDaemonJson(existing, { insecureRegistries: [cfg.registry] }, paths.daemonJson);
+    const next = mergeDaemonJson(existing, { insecureRegistries: [cfg.registry], extra: extraSettings() }, paths.daemonJson);
     if (next === undefined) {
       log.debug({ path: paths.daemonJson }, 'daemon.json already up to date');
       return;
@@ -16,3 +17,16 @@ export const daemonConfig: Step = {
     log.info({ path: paths.daemonJson, registry: cfg.registry }, `${paths.daemonJson}: ${cfg.registry} trusted as an insecure registry`);
   },
 };
+
+function extraSettings(): Record<string, unknown> | undefined {
+  const raw = process.env.HELIX_DAEMON_JSON;
+  if (!raw) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new HelixError('BAD_CONFIG', 'HELIX_DAEMON_JSON is not valid JSON', 'give a JSON object of daemon.json keys');
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HelixError('BAD_CONFIG', 'HELIX_DAEMON_JSON must be a JSON object');
+  return v as Record<string, unknown>;
+}
