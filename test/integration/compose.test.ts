@@ -1,0 +1,91 @@
+// docker compose build, up --build and run --build through the wrapper, under Compose 2.40 (builds
+// through bake) and 2.26 (classic builds): image naming, build args, inline Dockerfiles, and a service
+// built FROM another service's image.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sandboxUp } from '../../src/host/sandbox.js';
+import { context, deps, nonce, session, sh } from './helpers.js';
+
+const COMPOSE_226 = '/opt/helix-stack/compose-old/docker-compose';
+
+function project(n: string): string {
+  const dir = context({
+    'compose.yaml': [
+      'name: shop',
+      'services:',
+      '  base:',
+      '    build: ./base',
+      '  app:',
+      '    build:',
+      '      context: ./app',
+      '      args:',
+      '        GREETING: hello',
+      '    depends_on: [base]',
+      '  tool:',
+      '    image: shop/tool:dev',
+      '    build:',
+      '      context: ./app',
+      '      dockerfile_inline: |',
+      '        FROM shop-base',
+      '        RUN echo tool > /tool',
+      '',
+    ].join('\n'),
+  });
+  mkdirSync(join(dir, 'base'));
+  mkdirSync(join(dir, 'app'));
+  writeFileSync(join(dir, 'base/Dockerfile'), `FROM debian:trixie\nRUN echo base-${n} > /base\nCMD ["sleep", "infinity"]\n`);
+  writeFileSync(join(dir, 'app/Dockerfile'), 'FROM shop-base\nARG GREETING\nRUN echo $GREETING > /greeting\n');
+  return dir;
+}
+
+describe.each([
+  { version: '2.40', env: '', binds: [] as string[] },
+  { version: '2.26', env: 'DOCKER_CONFIG=/opt/compose-old BUILDX_CONFIG=/root/.docker/buildx ', binds: [`${COMPOSE_226}:/opt/compose-old/cli-plugins/docker-compose:ro`] },
+])('compose $version', ({ version, env, binds }) => {
+  let id: string;
+  const n = nonce();
+  const compose = (args: string) => sh(id, `cd /proj && ${env}docker compose ${args}`);
+
+  beforeAll(async () => {
+    await sandboxUp(deps);
+    id = await session(`compose${version.replace('.', '')}`, { binds: [`${project(n)}:/proj`, ...binds] });
+    const v = await compose('version --short');
+    expect(v.out.trim()).toMatch(new RegExp(`^v?${version.replace('.', '\\.')}\\.`));
+  });
+
+  it('builds every service on the shared builder, the dependent one FROM the other', async () => {
+    const r = await compose('build');
+    expect(r.code, r.err).toBe(0);
+    for (const svc of ['base', 'app', 'tool']) expect(r.err).toMatch(new RegExp(`^helix: \\[${svc}\\] `, 'm'));
+    const app = await sh(id, 'docker run --rm shop-app cat /base /greeting');
+    expect(app.out).toBe(`base-${n}\nhello\n`);
+    expect((await sh(id, 'docker run --rm shop/tool:dev cat /tool')).out).toBe('tool\n');
+  });
+
+  it('skips every load when nothing changed', async () => {
+    const r = await compose('build');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.match(/unchanged on helix-shared, load skipped/g)).toHaveLength(3);
+  });
+
+  it('runs up --build with the images it built, then brings the project down', async () => {
+    const up = await compose('up --build -d app');
+    expect(up.code, up.err).toBe(0);
+    expect(up.err).toMatch(/^helix: \[app\] /m);
+    const ps = await compose("ps --format '{{.Service}}'");
+    expect(ps.out.split('\n').filter(Boolean).sort()).toEqual(['app', 'base']);
+    expect((await compose('down -t 1')).code).toBe(0);
+  });
+
+  it('runs run --build and prints only the container output on stdout', async () => {
+    const r = await compose('run --build --rm -T app cat /greeting');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('hello\n');
+  });
+
+  it('returns the exit code of a failing service build', async () => {
+    const plain = await compose('build --build-arg GREETING=x nosuchservice');
+    expect(plain.code).not.toBe(0);
+  });
+});

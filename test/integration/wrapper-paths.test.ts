@@ -1,0 +1,102 @@
+// The wrapper against the real stack: each interception form and each load path.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sandboxUp } from '../../src/host/sandbox.js';
+import { context, deps, nonce, session, sh } from './helpers.js';
+
+let id: string;
+let ctx: string;
+
+beforeAll(async () => {
+  await sandboxUp(deps);
+  ctx = context({ Dockerfile: `FROM debian:trixie\nRUN echo ${nonce()} > /nonce\nCOPY file.txt /file.txt\n`, 'file.txt': 'one\n' });
+  id = await session('paths', { binds: [`${ctx}:/ctx`] });
+});
+
+const build = (args: string) => sh(id, `cd /ctx && docker ${args}`);
+
+describe('load paths', () => {
+  it('pulls a new image by digest through the registry and leaves no transfer reference', async () => {
+    const r = await build('build -t paths/app:1 .');
+    expect(r.code, r.err).toBe(0);
+    expect(r.status).toMatch(/paths\/app:1 changed, pulled by digest via the registry .*MB moved/);
+    const refs = await sh(id, `docker image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' paths/app:1; docker images --format '{{.Repository}}'`);
+    expect(refs.out).toContain('["paths/app:1"] []');
+    expect(refs.out).not.toContain('helix-registry');
+  });
+
+  it('skips the load when the local image is unchanged', async () => {
+    const r = await build('build -t paths/app:1 .');
+    expect(r.status).toMatch(/paths\/app:1 unchanged on helix-shared, load skipped/);
+  });
+
+  it('tags only when the image is present under another name', async () => {
+    const r = await build('build -t paths/other:2 .');
+    expect(r.status).toMatch(/paths\/other:2 already present, tagged only/);
+    const ids = await sh(id, `docker image inspect -f '{{.Id}}' paths/app:1 paths/other:2 | sort -u | wc -l`);
+    expect(ids.out.trim()).toBe('1');
+  });
+
+  it('moves only the changed top layer after a one-line change', async () => {
+    writeFileSync(join(ctx, 'file.txt'), 'two\n');
+    const r = await build('build --progress=plain -t paths/app:1 .');
+    expect(r.status).toMatch(/changed, pulled by digest via the registry \(.*, \d+ kB moved\)/);
+    const out = await sh(id, 'docker run --rm paths/app:1 cat /file.txt');
+    expect(out.out).toBe('two\n');
+  });
+
+  it('falls back to a tarball load with one warning when the registry is unreachable', async () => {
+    writeFileSync(join(ctx, 'file.txt'), 'four\n');
+    const t = await sh(id, 'cd /ctx && HELIX_REGISTRY=nowhere.invalid:5000 docker build -t paths/app:1 .');
+    expect(t.code, t.err).toBe(0);
+    expect(t.err.match(/^helix: warning: /gm)).toHaveLength(1);
+    expect(t.err).toMatch(/registry nowhere.invalid:5000 is unreachable; fell back to a tarball load/);
+    expect(t.status).toMatch(/loaded as a tarball/);
+    expect((await sh(id, 'docker run --rm paths/app:1 cat /file.txt')).out).toBe('four\n');
+  });
+
+  it('builds with the local builder, with one warning, when the shared BuildKit is unreachable', async () => {
+    const local = context({ Dockerfile: 'FROM scratch\nCOPY file.txt /file.txt\n', 'file.txt': 'local\n' });
+    const other = await session('nobk', { binds: [`${local}:/ctx`] });
+    const r = await sh(other, 'cd /ctx && BUILDKIT_HOST=tcp://nowhere.invalid:1234 docker build -t paths/local:1 .');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^helix: warning: shared BuildKit at tcp:\/\/nowhere.invalid:1234 is unreachable; built with the local builder$/m);
+    expect(r.status).toMatch(/built with the local builder/);
+    expect((await sh(other, 'docker image inspect -f ok paths/local:1')).out.trim()).toBe('ok');
+  });
+});
+
+describe('interception forms', () => {
+  it.each([
+    'image build',
+    'builder build',
+    'buildx build',
+    'buildx b',
+    '--context default build',
+    '-D build',
+    'buildx --builder helix-shared build',
+  ])('routes `docker %s` to the shared builder', async (form) => {
+    const r = await build(`${form} -t paths/form:1 .`);
+    expect(r.code, r.err).toBe(0);
+    expect(r.status).toMatch(/^helix: paths\/form:1 /);
+  });
+
+  it('builds a stdin Dockerfile and a stdin context in one solve', async () => {
+    const a = await sh(id, `cd /ctx && docker build -t paths/stdin:1 -f - . < /ctx/Dockerfile`);
+    expect(a.code, a.err).toBe(0);
+    expect(a.status).toMatch(/^helix: paths\/stdin:1 /);
+    const b = await sh(id, `printf 'FROM debian:trixie\\nRUN echo stdin-${nonce()} > /s\\n' | docker build -t paths/stdin:2 -`);
+    expect(b.code, b.err).toBe(0);
+    expect((await sh(id, 'docker run --rm paths/stdin:2 cat /s')).out).toMatch(/^stdin-/);
+  });
+
+  it('leaves builds on another builder to docker', async () => {
+    const scratch = context({ Dockerfile: 'FROM scratch\nCOPY f /f\n', f: 'x\n' });
+    const other = await session('plain', { binds: [`${scratch}:/ctx`] });
+    const r = await sh(other, 'cd /ctx && BUILDX_BUILDER=default docker build -q -t paths/plain:1 .');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toMatch(/^helix: /m);
+    expect(r.out).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+  });
+});
