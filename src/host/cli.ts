@@ -1,9 +1,11 @@
 // helix: the host-side command line. One top-level catch turns every failure into one line and a
 // non-zero exit.
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HelixError, oneLine } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
+import { checkTargets, runLoadBench, type BenchRow } from './bench-load.js';
 import { connectEngine } from './engine.js';
 import { loadHostConfig } from './host-config.js';
 import { renderTable, runMainJob } from './main-job.js';
@@ -15,13 +17,27 @@ const USAGE = `usage: helix <command>
   session start ID [--bind H:C]   start a desktop session
   session exec ID SCRIPT          run SCRIPT in the session's login shell
   session rm ID                   stop and remove a session and its data-root
-  demo [--sample DIR]             the main job: cold build, then the same build in a new session`;
+  demo [--sample DIR]             the main job: cold build, then the same build in a new session
+  bench [--sizes 1,4] [--layers 40] [--repeats 3]
+                                  the load-path bench: prints a table, writes .helix/bench-load.json`;
+
+function benchTable(rows: readonly BenchRow[]): string {
+  const lines = rows.map((r) => `${r.case.padEnd(34)} ${(r.sizeGb === undefined ? '' : `${r.sizeGb} GB`).padEnd(6)} ${r.medianMs.toFixed(r.medianMs < 100 ? 1 : 0).padStart(9)} ms`);
+  return [`${'case'.padEnd(34)} ${'size'.padEnd(6)} ${'median'.padStart(12)}`, ...lines].join('\n');
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { bind: { type: 'string', multiple: true }, sample: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      bind: { type: 'string', multiple: true },
+      sample: { type: 'string' },
+      sizes: { type: 'string', default: '1,4' },
+      layers: { type: 'string', default: '40' },
+      repeats: { type: 'string', default: '3' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [cmd, sub, ...rest] = positionals;
   if (values.help || !cmd) {
@@ -43,6 +59,21 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`\n${renderTable(rows)}\n`);
       if (cold && warm) process.stdout.write(`\ncold -> warm in a new session: ${(cold.ms / warm.ms).toFixed(1)}x faster\n`);
       process.stdout.write(`results: ${resultFile}\n`);
+      return 0;
+    }
+    case 'bench': {
+      const sizesGb = values.sizes.split(',').map(Number);
+      const layers = Number(values.layers);
+      const repeats = Number(values.repeats);
+      if (sizesGb.some((x) => !(x > 0)) || !(layers >= 1) || !(repeats >= 1)) {
+        throw new HelixError('BAD_FLAG', 'helix bench: --sizes takes GB numbers like 1,4; --layers and --repeats whole numbers');
+      }
+      const rows = await runLoadBench(d, { sizesGb, layers, repeats });
+      const targets = checkTargets(rows);
+      const file = resolve('.helix/bench-load.json');
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), layers, repeats, rows, targets }, null, 2)}\n`);
+      process.stdout.write(`\n${benchTable(rows)}\n\n${targets.map((t) => `${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.value}`).join('\n')}\nresults: ${file}\n`);
       return 0;
     }
     case 'session': {

@@ -1,0 +1,136 @@
+// The load-path bench: inside a real session, a synthetic image of N layers of random data, moved into
+// the session's daemon by each path: tarball load, skip (unchanged), one changed top layer through the
+// registry, against a bare cached solve with no export; plus the shim's passthrough overhead.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HelixError } from '../lib/errors.js';
+import type { SandboxDeps } from './sandbox.js';
+import { execInSession, removeSession, startSession } from './session.js';
+
+export interface BenchOptions {
+  sizesGb: number[];
+  layers: number;
+  repeats: number;
+}
+
+export interface BenchRow {
+  case: string;
+  sizeGb?: number;
+  medianMs: number;
+  runs: number[];
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** A Dockerfile of `layers` layers of random data adding up to `gb`, and a cheap top layer to change. */
+export function syntheticDockerfile(gb: number, layers: number, seed: string): string {
+  const mb = Math.round((gb * 1024) / layers);
+  const lines = ['FROM debian:trixie', `RUN echo ${seed} > /seed`];
+  for (let i = 1; i <= layers; i++) lines.push(`RUN head -c ${mb}M /dev/urandom > /layer${String(i).padStart(2, '0')}`);
+  lines.push('ARG TOP=0', 'RUN echo "$TOP" > /top');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs a command in the session and returns how long it took inside it, in ms. */
+async function timed(d: SandboxDeps, id: string, cmd: string): Promise<number> {
+  const script = `s=$(date +%s%N); ${cmd} >/dev/null 2>/tmp/bench.err || { cat /tmp/bench.err >&2; exit 1; }; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))`;
+  const r = await execInSession(d.engine, id, script);
+  if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `bench: ${cmd} failed: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  return Number(r.stdout.trim());
+}
+
+async function repeat(n: number, f: (i: number) => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await f(i));
+  return out;
+}
+
+/** Per-call overhead of the shim: the same command through the wrapper and the real CLI, interleaved. */
+async function passthrough(d: SandboxDeps, id: string, cmd: string, n: number): Promise<{ wrapped: number[]; direct: number[] }> {
+  const loop = (bin: string) =>
+    `for i in $(seq ${n}); do s=$(date +%s%N); ${bin} ${cmd} >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 )); done`;
+  const w = await execInSession(d.engine, id, loop('/usr/local/bin/docker'));
+  const r = await execInSession(d.engine, id, loop('/usr/bin/docker'));
+  const us = (s: string) => s.trim().split('\n').map((x) => Number(x) / 1000);
+  return { wrapped: us(w.stdout), direct: us(r.stdout) };
+}
+
+export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const dir = await mkdtemp(join(tmpdir(), 'helix-bench-'));
+  const id = 'bench';
+  await removeSession(d.engine, d.cfg, id);
+  try {
+    await startSession(d.engine, d.cfg, { id, binds: [`${dir}:/bench:ro`] });
+    for (const gb of o.sizesGb) {
+      const ctx = `/bench/${gb}`;
+      await mkdir(join(dir, String(gb)), { recursive: true });
+      await writeFile(join(dir, String(gb), 'Dockerfile'), syntheticDockerfile(gb, o.layers, `bench-${gb}`));
+      const tag = `bench/synthetic:${gb}g`;
+      const shared = `docker buildx build --builder helix-shared ${ctx}`;
+      d.log.info(`bench ${gb} GB: first build (cold or cached) and first transfer`);
+      await timed(d, id, `docker build -t ${tag} ${ctx}`);
+      const cases: Array<[string, (i: number) => string]> = [
+        ['bare cached solve, no export', () => shared],
+        ['unchanged: skip', () => `docker build -t ${tag} ${ctx}`],
+        ['one changed top layer: registry', (i) => `docker build --build-arg TOP=${Date.now()}${i} -t ${tag} ${ctx}`],
+        ['unchanged: tarball load', () => `${shared} --load -t ${tag}`],
+      ];
+      for (const [name, cmd] of cases) {
+        d.log.info(`bench ${gb} GB: ${name}`);
+        const runs = await repeat(o.repeats, (i) => timed(d, id, cmd(i)));
+        rows.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
+      }
+      await execInSession(d.engine, id, `docker image rm -f ${tag} >/dev/null; docker image prune -f >/dev/null`);
+    }
+    for (const cmd of ['version', 'ps']) {
+      const p = await passthrough(d, id, cmd, 30);
+      rows.push({ case: `docker ${cmd}: direct`, medianMs: median(p.direct), runs: p.direct });
+      rows.push({ case: `docker ${cmd}: through wrapper`, medianMs: median(p.wrapped), runs: p.wrapped });
+    }
+  } finally {
+    await removeSession(d.engine, d.cfg, id);
+    await rm(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export interface TargetCheck {
+  target: string;
+  value: string;
+  ok: boolean;
+}
+
+/** The issue's targets, as ratios measured in the same run. */
+export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
+  const get = (c: string, gb?: number) => rows.find((r) => r.case === c && r.sizeGb === gb)?.medianMs;
+  const out: TargetCheck[] = [];
+  const sizes = [...new Set(rows.map((r) => r.sizeGb).filter((x): x is number => x !== undefined))];
+  for (const gb of sizes) {
+    const tar = get('unchanged: tarball load', gb);
+    const skip = get('unchanged: skip', gb);
+    const bare = get('bare cached solve, no export', gb);
+    const reg = get('one changed top layer: registry', gb);
+    if (tar && skip) out.push({ target: `${gb} GB unchanged ≥40x faster than tarball`, value: `${(tar / skip).toFixed(1)}x`, ok: tar / skip >= 40 });
+    if (skip && bare) out.push({ target: `${gb} GB unchanged ≤1.3x bare solve`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.3 });
+    if (tar && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tar / reg).toFixed(1)}x`, ok: tar / reg >= 15 });
+  }
+  if (sizes.length >= 2) {
+    const regs = sizes.map((g) => get('one changed top layer: registry', g) as number);
+    const ratio = Math.max(...regs) / Math.min(...regs);
+    out.push({ target: 'changed layer: about the same at every size (≤1.5x)', value: `${ratio.toFixed(2)}x`, ok: ratio <= 1.5 });
+  }
+  for (const cmd of ['version', 'ps']) {
+    const direct = get(`docker ${cmd}: direct`);
+    const wrapped = get(`docker ${cmd}: through wrapper`);
+    if (direct !== undefined && wrapped !== undefined) {
+      out.push({ target: `docker ${cmd} passthrough ≤5 ms over direct`, value: `${(wrapped - direct).toFixed(1)} ms`, ok: wrapped - direct <= 5 });
+    }
+  }
+  return out;
+}
