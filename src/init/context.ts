@@ -1,12 +1,19 @@
 // What every init step receives: the configuration, the logger, and the state steps hand on.
-import type { ChildProcess } from 'node:child_process';
 import type { ToolkitConfig } from '../lib/config.js';
 import type { Logger } from '../lib/log.js';
+import type { DockerdSupervisor } from './dockerd.js';
+import type { InitSettings } from './settings.js';
 
 export interface InitPaths {
   daemonJson: string;
   environmentFile: string;
   profileScript: string;
+  /** Read by non-login interactive bash shells on Debian and Ubuntu. */
+  bashrc: string;
+  /** Environment for systemd user sessions. */
+  environmentD: string;
+  /** Environment for every service systemd starts. */
+  systemdConf: string;
   dockerdLog: string;
   /** The wrapper template shipped in the image (rootfs/opt/helix/share/docker-wrapper.sh). */
   wrapperTemplate: string;
@@ -17,12 +24,13 @@ export interface InitPaths {
 
 export interface InitContext {
   cfg: ToolkitConfig;
+  settings: InitSettings;
   paths: InitPaths;
   log: Logger;
   /** Seconds to wait for dockerd to answer. */
   dockerdTimeoutS: number;
-  /** dockerd, once the dockerd step started it. */
-  dockerd?: ChildProcess;
+  /** dockerd's supervisor, once the dockerd step started it (absent if a dockerd was already running). */
+  dockerd?: DockerdSupervisor;
 }
 
 export interface Step {
@@ -34,6 +42,9 @@ export const DEFAULT_PATHS: InitPaths = {
   daemonJson: '/etc/docker/daemon.json',
   environmentFile: '/etc/environment',
   profileScript: '/etc/profile.d/helix-docker.sh',
+  bashrc: '/etc/bash.bashrc',
+  environmentD: '/etc/environment.d/90-helix-docker.conf',
+  systemdConf: '/etc/systemd/system.conf.d/90-helix-docker.conf',
   dockerdLog: '/var/log/dockerd.log',
   wrapperTemplate: '/opt/helix/share/docker-wrapper.sh',
   wrapperPath: '/usr/local/bin/docker',

@@ -3,27 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { InitContext } from './context.js';
 
-const STOP_GRACE_MS = 30_000;
-
-export function stopProcess(child: ChildProcess | undefined, graceMs = STOP_GRACE_MS): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 export async function supervise(ctx: InitContext, next: readonly string[]): Promise<number> {
   let child: ChildProcess | undefined;
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
     stopping = true;
     if (child) child.kill(sig);
-    else void stopProcess(ctx.dockerd).then(() => process.exit(0));
+    else void (ctx.dockerd?.stop() ?? Promise.resolve()).then(() => process.exit(0));
   };
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, onSignal);
 
@@ -41,7 +27,7 @@ export async function supervise(ctx: InitContext, next: readonly string[]): Prom
     child?.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? osSignal(sig) : 0)));
   });
   ctx.log.info({ code, stopping }, `${cmd} exited ${code}; stopping dockerd`);
-  await stopProcess(ctx.dockerd);
+  await ctx.dockerd?.stop();
   return code;
 }
 

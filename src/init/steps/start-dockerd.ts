@@ -1,10 +1,10 @@
 // Starts dockerd (unless one already answers) and waits until it does.
-import { spawn } from 'node:child_process';
-import { accessSync, constants, openSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelixError } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
 import type { InitContext, Step } from '../context.js';
+import { DockerdSupervisor } from '../dockerd.js';
 
 async function answers(ctx: InitContext): Promise<boolean> {
   const r = await run(ctx.cfg.realDocker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
@@ -31,19 +31,17 @@ export const startDockerd: Step = {
       ctx.log.info('dockerd already running');
       return;
     }
-    const out = openSync(ctx.paths.dockerdLog, 'a');
-    const child = spawn('dockerd', [], { stdio: ['ignore', out, out] });
-    ctx.dockerd = child;
-    let exited: number | null | undefined;
-    child.on('exit', (code) => (exited = code));
-    child.on('error', () => (exited = -1));
+    const dockerd = new DockerdSupervisor(ctx.paths.dockerdLog, ctx.log);
+    ctx.dockerd = dockerd;
+    dockerd.start();
     const deadline = Date.now() + ctx.dockerdTimeoutS * 1000;
     while (Date.now() < deadline) {
-      if (exited !== undefined) {
-        throw new HelixError('NOT_READY', `dockerd exited (${exited}) while starting: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
+      if (!dockerd.running) {
+        throw new HelixError('NOT_READY', `dockerd exited (${dockerd.lastExit}) while starting: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
       }
       if (await answers(ctx)) {
-        ctx.log.info({ pid: child.pid }, `dockerd ready (pid ${child.pid})`);
+        dockerd.autoRestart = true;
+        ctx.log.info({ pid: dockerd.pid }, `dockerd ready (pid ${dockerd.pid})`);
         return;
       }
       await sleep(200);
