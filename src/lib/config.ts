@@ -11,6 +11,11 @@ export interface ToolkitConfig {
   stateDir: string;
   /** Path of the real docker CLI the wrapper hands over to (HELIX_REAL_DOCKER). */
   realDocker: string;
+  /**
+   * buildx's state directory, shared by every user of the desktop (BUILDX_CONFIG), so the builder
+   * registered at boot by root is the builder the desktop user's builds find.
+   */
+  buildxConfig: string;
 }
 
 export const DEFAULTS = {
@@ -32,11 +37,13 @@ function pick(env: Env, name: string, fallback: string): string {
 }
 
 export function loadConfig(env: Env = process.env): ToolkitConfig {
+  const stateDir = pick(env, 'HELIX_STATE_DIR', DEFAULTS.stateDir);
   return {
     builderName: pick(env, 'HELIX_BUILDER_NAME', DEFAULTS.builderName),
     buildkitHost: pick(env, 'BUILDKIT_HOST', `tcp://${DEFAULTS.buildkitContainer}:${DEFAULTS.buildkitPort}`),
     registry: pick(env, 'HELIX_REGISTRY', `${DEFAULTS.registryContainer}:${DEFAULTS.registryPort}`),
-    stateDir: pick(env, 'HELIX_STATE_DIR', DEFAULTS.stateDir),
+    stateDir,
     realDocker: pick(env, 'HELIX_REAL_DOCKER', DEFAULTS.realDocker),
+    buildxConfig: pick(env, 'BUILDX_CONFIG', `${stateDir}/buildx`),
   };
 }

@@ -74,3 +74,29 @@ export function renderProfileScript(vars: EnvVars, header: string): string {
   });
   return `# ${header}\n${body.join('\n')}\n`;
 }
+
+const BLOCK_START = '# >>> helix >>>';
+const BLOCK_END = '# <<< helix <<<';
+
+/** Puts `body` between our markers in a file we share with others (bash.bashrc), once. */
+export function withManagedBlock(content: string, body: string): string {
+  const block = `${BLOCK_START}\n${body.replace(/\n$/, '')}\n${BLOCK_END}\n`;
+  const start = content.indexOf(BLOCK_START);
+  const end = content.indexOf(BLOCK_END);
+  if (start >= 0 && end > start) return content.slice(0, start) + block + content.slice(end + BLOCK_END.length).replace(/^\n/, '');
+  return `${content}${content === '' || content.endsWith('\n') ? '' : '\n'}${block}`;
+}
+
+/** systemd's DefaultEnvironment= line: each assignment double-quoted. */
+export function renderSystemdDefaultEnvironment(vars: EnvVars, header: string): string {
+  const parts = Object.entries(vars).map(([k, v]) => {
+    checkVar(k, v);
+    return `"${k}=${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  });
+  return `# ${header}\n[Manager]\nDefaultEnvironment=${parts.join(' ')}\n`;
+}
+
+/** KEY=value lines for environment.d (systemd user sessions). */
+export function renderEnvironmentD(vars: EnvVars, header: string): string {
+  return `# ${header}\n${Object.entries(vars).map(([k, v]) => `${k}=${environmentValue(k, v)}`).join('\n')}\n`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HelixError } from '../../src/lib/errors.js';
-import { mergeEnvironmentFile, renderProfileScript, shQuote } from '../../src/lib/env-file.js';
+import { mergeEnvironmentFile, renderEnvironmentD, renderProfileScript, renderSystemdDefaultEnvironment, shQuote, withManagedBlock } from '../../src/lib/env-file.js';
 
 const P = '/etc/environment';
 
@@ -35,5 +35,21 @@ describe('renderProfileScript', () => {
   it('exports each variable quoted for sh', () => {
     expect(renderProfileScript({ A: "it's" }, 'hdr')).toBe(`# hdr\nexport A='it'\\''s'\n`);
     expect(shQuote('')).toBe("''");
+  });
+});
+
+describe('withManagedBlock', () => {
+  it('appends our block once and replaces it in place afterwards', () => {
+    const once = withManagedBlock('# distro bashrc\nalias ll=ls', 'source a');
+    expect(once).toBe('# distro bashrc\nalias ll=ls\n# >>> helix >>>\nsource a\n# <<< helix <<<\n');
+    expect(withManagedBlock(once, 'source a')).toBe(once);
+    expect(withManagedBlock(`${once}after\n`, 'source b')).toBe('# distro bashrc\nalias ll=ls\n# >>> helix >>>\nsource b\n# <<< helix <<<\nafter\n');
+  });
+});
+
+describe('systemd environment files', () => {
+  it('quotes DefaultEnvironment assignments and writes environment.d lines', () => {
+    expect(renderSystemdDefaultEnvironment({ A: 'x y', B: 'q"' }, 'h')).toBe('# h\n[Manager]\nDefaultEnvironment="A=x y" "B=q\\""\n');
+    expect(renderEnvironmentD({ A: 'tcp://h:1' }, 'h')).toBe('# h\nA=tcp://h:1\n');
   });
 });

@@ -1,22 +1,49 @@
-// Makes BUILDX_BUILDER, BUILDKIT_HOST and HELIX_REGISTRY visible to every shell: /etc/environment
-// (pam_env: login sessions and many init systems) merged in place, plus a profile script of our own.
+// Makes the builder settings visible to every shell and service, for root and the desktop user alike:
+// /etc/environment (pam_env) merged in place; a profile script of our own for login shells; a marked
+// block in bash.bashrc for non-login shells; environment.d and systemd's DefaultEnvironment for
+// init-system children.
 import { readIfExists, writeFileAtomic } from '../../lib/atomic-write.js';
-import { mergeEnvironmentFile, renderProfileScript } from '../../lib/env-file.js';
+import {
+  mergeEnvironmentFile,
+  renderEnvironmentD,
+  renderProfileScript,
+  renderSystemdDefaultEnvironment,
+  withManagedBlock,
+} from '../../lib/env-file.js';
+import type { ToolkitConfig } from '../../lib/config.js';
 import type { Step } from '../context.js';
+
+const HEADER = 'Written by helix-init on every boot; change the HELIX_* settings instead.';
+
+export function exportedVars(cfg: ToolkitConfig): Record<string, string> {
+  return {
+    BUILDX_BUILDER: cfg.builderName,
+    BUILDX_CONFIG: cfg.buildxConfig,
+    BUILDKIT_HOST: cfg.buildkitHost,
+    HELIX_REGISTRY: cfg.registry,
+  };
+}
+
+/** Writes a file only when its content changes, so a restart touches nothing. */
+async function put(path: string, next: (before: string | undefined) => string): Promise<boolean> {
+  const before = await readIfExists(path);
+  const after = next(before);
+  if (after === before) return false;
+  await writeFileAtomic(path, after);
+  return true;
+}
 
 export const envExports: Step = {
   name: 'env',
   async run({ cfg, paths, log }) {
-    const vars = {
-      BUILDX_BUILDER: cfg.builderName,
-      BUILDKIT_HOST: cfg.buildkitHost,
-      HELIX_REGISTRY: cfg.registry,
-    };
-    const before = (await readIfExists(paths.environmentFile)) ?? '';
-    const after = mergeEnvironmentFile(before, vars, paths.environmentFile);
-    if (after !== before) await writeFileAtomic(paths.environmentFile, after);
-    const profile = renderProfileScript(vars, 'Written by helix-init on every boot; edit /etc/environment or the HELIX_* settings instead.');
-    if ((await readIfExists(paths.profileScript)) !== profile) await writeFileAtomic(paths.profileScript, profile);
-    log.info(`exported ${Object.keys(vars).join(', ')}`);
+    const vars = exportedVars(cfg);
+    const changed = [
+      await put(paths.environmentFile, (b) => mergeEnvironmentFile(b ?? '', vars, paths.environmentFile)),
+      await put(paths.profileScript, () => renderProfileScript(vars, HEADER)),
+      await put(paths.bashrc, (b) => withManagedBlock(b ?? '', `[ -r ${paths.profileScript} ] && . ${paths.profileScript}`)),
+      await put(paths.environmentD, () => renderEnvironmentD(vars, HEADER)),
+      await put(paths.systemdConf, () => renderSystemdDefaultEnvironment(vars, HEADER)),
+    ].filter(Boolean).length;
+    log.info(`exported ${Object.keys(vars).join(', ')}${changed ? '' : ' (already in place)'}`);
   },
 };
