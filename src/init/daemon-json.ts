@@ -5,6 +5,8 @@ export interface DaemonSettings {
   insecureRegistries: string[];
   /** Keys the operator sets for every session (HELIX_DAEMON_JSON); other keys stay as they are. */
   extra?: Record<string, unknown>;
+  /** Keys set only where the file has none (the user's choice wins). */
+  defaults?: Record<string, unknown>;
 }
 
 /** Returns the new file content, or undefined when nothing needs to change. */
@@ -28,7 +30,10 @@ export function mergeDaemonJson(existing: string | undefined, want: DaemonSettin
   }
   const list = (current as string[] | undefined) ?? [];
   const missing = want.insecureRegistries.filter((r) => !list.includes(r));
-  const extra = Object.entries(want.extra ?? {}).filter(([k, v]) => JSON.stringify(doc[k]) !== JSON.stringify(v));
+  const extra = [
+    ...Object.entries(want.defaults ?? {}).filter(([k]) => !(k in doc) && !(want.extra && k in want.extra)),
+    ...Object.entries(want.extra ?? {}),
+  ].filter(([k, v]) => JSON.stringify(doc[k]) !== JSON.stringify(v));
   if (missing.length === 0 && extra.length === 0 && existing !== undefined) return undefined;
   return `${JSON.stringify({ ...doc, ...Object.fromEntries(extra), 'insecure-registries': [...list, ...missing] }, null, 2)}\n`;
 }

@@ -1,0 +1,152 @@
+// Restoring a golden data-root into a session's data-root before dockerd starts. The copy lands under a
+// temporary name and is renamed into place, then a marker is written: dockerd never sees half a
+// data-root, and a data-root restored on an earlier boot is reused.
+import { chmod, chown, mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { readIfExists } from '../lib/atomic-write.js';
+import { HelixError } from '../lib/errors.js';
+import { run, runOk } from '../lib/exec.js';
+
+export type RestoreMethod = 'btrfs-snapshot' | 'reflink' | 'parallel-copy';
+
+export interface RestoreMarker {
+  goldenId: string;
+  method: RestoreMethod;
+  ms: number;
+  bytes?: number;
+  restoredAt: string;
+}
+
+export type RestoreDecision = { kind: 'none' } | { kind: 'reuse'; marker: RestoreMarker } | { kind: 'keep'; why: string } | { kind: 'restore' };
+
+/** Pure: what to do at boot given the golden configured and the data-root's state. */
+export function decideRestore(golden: string | undefined, goldenId: string, targetExists: boolean, marker: RestoreMarker | undefined): RestoreDecision {
+  if (!golden) return { kind: 'none' };
+  if (targetExists && marker?.goldenId === goldenId) return { kind: 'reuse', marker };
+  if (targetExists) return { kind: 'keep', why: marker ? `restored from another golden (${marker.goldenId})` : 'it holds this session’s own data' };
+  return { kind: 'restore' };
+}
+
+export function markerPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.restored.json`);
+}
+
+export async function readMarker(target: string): Promise<RestoreMarker | undefined> {
+  const raw = await readIfExists(markerPath(target));
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as RestoreMarker;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(() => true, () => false);
+}
+
+/** A data-root has dockerd's own top-level directories. */
+export async function assertDataRoot(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => undefined);
+  if (!entries) throw new HelixError('NOT_FOUND', `golden ${dir} does not exist or cannot be read`);
+  if (!entries.includes('image') || !(entries.includes('overlay2') || entries.includes('containerd') || entries.includes('btrfs'))) {
+    throw new HelixError('BAD_FILE', `golden ${dir} is not a docker data-root (no image/ and overlay2/)`, 'point HELIX_GOLDEN_DIR at a snapshot of /var/lib/docker');
+  }
+}
+
+async function fsType(p: string): Promise<string> {
+  return (await runOk('stat', ['-f', '-c', '%T', p])).stdout.trim();
+}
+
+async function device(p: string): Promise<number> {
+  return (await stat(p)).dev;
+}
+
+/** The fastest method the filesystems allow. */
+export async function chooseMethod(golden: string, targetParent: string): Promise<RestoreMethod> {
+  const sameFs = (await device(golden)) === (await device(targetParent));
+  // A btrfs subvolume's root directory has inode 256.
+  if (sameFs && (await fsType(golden)) === 'btrfs' && (await stat(golden)).ino === 256) return 'btrfs-snapshot';
+  if (sameFs) {
+    const probe = join(targetParent, `.reflink-probe-${process.pid}`);
+    const src = join(targetParent, `.reflink-src-${process.pid}`);
+    await writeFile(src, 'x');
+    const r = await run('cp', ['--reflink=always', src, probe]).catch(() => undefined);
+    await rm(probe, { force: true });
+    await rm(src, { force: true });
+    if (r?.exitCode === 0) return 'reflink';
+  }
+  return 'parallel-copy';
+}
+
+async function pool<T>(items: readonly T[], width: number, f: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await f(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+/**
+ * cp -a of the tree with several copies at once: one per layer directory of overlay2 (where nearly
+ * all files are) and one per other top-level entry. Directory metadata is fixed up at the end.
+ */
+export async function parallelCopy(src: string, dst: string, width = Math.max(4, cpus().length * 2)): Promise<void> {
+  await mkdir(dst, { recursive: true });
+  const jobs: Array<[string, string]> = [];
+  for (const e of await readdir(src, { withFileTypes: true })) {
+    if (e.isDirectory() && (e.name === 'overlay2' || e.name === 'vfs')) {
+      await mkdir(join(dst, e.name), { recursive: true });
+      for (const layer of await readdir(join(src, e.name))) jobs.push([join(src, e.name, layer), join(dst, e.name)]);
+    } else {
+      jobs.push([join(src, e.name), dst]);
+    }
+  }
+  await pool(jobs, width, async ([from, into]) => {
+    await runOk('cp', ['-a', from, into]);
+  });
+  // Ownership, modes and times of the directories the jobs were split under (cp set their children's).
+  for (const d of ['overlay2', 'vfs']) if (await exists(join(src, d))) await copyDirAttributes(join(src, d), join(dst, d));
+  await copyDirAttributes(src, dst);
+}
+
+async function copyDirAttributes(src: string, dst: string): Promise<void> {
+  const s = await stat(src);
+  await chown(dst, s.uid, s.gid);
+  await chmod(dst, s.mode & 0o7777);
+  await utimes(dst, s.atime, s.mtime);
+}
+
+export async function copyWith(method: RestoreMethod, golden: string, tmp: string): Promise<void> {
+  if (method === 'btrfs-snapshot') await runOk('btrfs', ['subvolume', 'snapshot', golden, tmp]);
+  else if (method === 'reflink') await runOk('cp', ['-a', '--reflink=always', '-T', golden, tmp]);
+  else await parallelCopy(golden, tmp);
+}
+
+/** Restores `golden` to `target` atomically; returns the marker written. */
+export async function restoreGolden(golden: string, goldenId: string, target: string, sizeBytes?: number): Promise<RestoreMarker> {
+  await assertDataRoot(golden);
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(target)}.restoring`);
+  // What a crash mid-restore left behind (a btrfs snapshot needs its own delete).
+  if (await exists(tmp)) {
+    await run('btrfs', ['subvolume', 'delete', tmp]).catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const started = Date.now();
+  let method = await chooseMethod(golden, parent);
+  try {
+    await copyWith(method, golden, tmp);
+  } catch (err) {
+    if (method === 'parallel-copy') throw err;
+    await rm(tmp, { recursive: true, force: true });
+    method = 'parallel-copy';
+    await copyWith(method, golden, tmp);
+  }
+  await rename(tmp, target);
+  const marker: RestoreMarker = { goldenId, method, ms: Date.now() - started, bytes: sizeBytes, restoredAt: new Date().toISOString() };
+  await writeFile(markerPath(target), `${JSON.stringify(marker)}\n`);
+  return marker;
+}

@@ -1,0 +1,44 @@
+// Restores the project's golden data-root into this session's data-root, before dockerd starts.
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { readIfExists } from '../../lib/atomic-write.js';
+import { run } from '../../lib/exec.js';
+import type { Step } from '../context.js';
+import { decideRestore, readMarker, restoreGolden } from '../golden-restore.js';
+import { DEFAULT_DATA_ROOT } from '../settings.js';
+
+/** The golden's size: from the metadata the host writes beside it, else measured. */
+async function goldenSize(golden: string): Promise<number | undefined> {
+  const meta = await readIfExists(join(dirname(golden), 'golden.json'));
+  const size = meta ? (JSON.parse(meta) as { sizeBytes?: number }).sizeBytes : undefined;
+  if (size !== undefined) return size;
+  const du = await run('du', ['-sb', golden]).catch(() => undefined);
+  return du?.exitCode === 0 ? Number(du.stdout.split('\t')[0]) : undefined;
+}
+
+const mb = (b: number | undefined) => (b === undefined ? 'unknown size' : `${(b / 1024 / 1024).toFixed(0)} MB`);
+
+export const goldenRestore: Step = {
+  name: 'golden',
+  async run({ settings, log }) {
+    const target = settings.dataRoot ?? DEFAULT_DATA_ROOT;
+    const exists = await stat(target).then(() => true, () => false);
+    const decision = decideRestore(settings.goldenDir, settings.goldenId, exists, await readMarker(target));
+    switch (decision.kind) {
+      case 'none':
+        return;
+      case 'reuse':
+        log.info(`data-root ${target} was restored from golden ${decision.marker.goldenId} on an earlier boot; reusing it`);
+        return;
+      case 'keep':
+        log.info(`data-root ${target} already exists and ${decision.why}; not restoring over it`);
+        return;
+      case 'restore': {
+        const golden = settings.goldenDir as string;
+        const size = await goldenSize(golden);
+        const m = await restoreGolden(golden, settings.goldenId, target, size);
+        log.info({ method: m.method, ms: m.ms, bytes: size, golden }, `restored golden ${settings.goldenId} (${mb(size)}) by ${m.method} in ${(m.ms / 1000).toFixed(2)}s`);
+      }
+    }
+  },
+};
