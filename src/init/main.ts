@@ -1,21 +1,28 @@
-// helix-init: the desktop container's boot step. Configures and starts dockerd, registers the shared
-// builder, exports the environment, installs the docker wrapper, then hands off to the image's next
-// step (the arguments after `--`) and supervises it.
+// helix-init: the desktop container's boot step. Restores a golden data-root, configures and starts
+// dockerd, registers the shared builder, exports the environment, installs the docker wrapper, runs
+// the image's boot.d steps, then hands off to the image's next step (the arguments after `--`) and
+// supervises it; in golden mode it runs the startup script instead and exits with its code.
+// `helix-init doctor` checks a running desktop.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadConfig } from '../lib/config.js';
 import { oneLine } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
 import { DEFAULT_PATHS, type InitContext } from './context.js';
+import { renderChecks, runChecks } from './doctor.js';
+import { runGoldenMode } from './golden-mode.js';
+import { loadInitSettings } from './settings.js';
 import { STEPS } from './steps.js';
-import { stopProcess, supervise } from './supervise.js';
+import { supervise } from './supervise.js';
 
-async function main(argv: readonly string[]): Promise<number> {
+async function boot(argv: readonly string[]): Promise<number> {
   const sep = argv.indexOf('--');
   const next = sep >= 0 ? argv.slice(sep + 1) : [];
   const cfg = loadConfig();
+  const settings = loadInitSettings(process.env);
+  await mkdir(cfg.stateDir, { recursive: true, mode: 0o1777 });
   const log = createLogger({ name: 'helix-init', file: `${cfg.stateDir}/log/init.log` });
-  const ctx: InitContext = { cfg, paths: DEFAULT_PATHS, log, dockerdTimeoutS: Number(process.env.HELIX_DOCKERD_TIMEOUT ?? 60) };
+  const ctx: InitContext = { cfg, settings, paths: DEFAULT_PATHS, log, dockerdTimeoutS: Number(process.env.HELIX_DOCKERD_TIMEOUT ?? 60) };
   const bootStart = Date.now();
   for (const step of STEPS) {
     const t = Date.now();
@@ -24,17 +31,25 @@ async function main(argv: readonly string[]): Promise<number> {
       log.debug({ step: step.name, ms: Date.now() - t }, `step ${step.name} done`);
     } catch (err) {
       log.error({ step: step.name, err }, `${step.name}: ${oneLine(err)}`);
-      await stopProcess(ctx.dockerd);
+      await ctx.dockerd?.stop();
       return 1;
     }
   }
   await mkdir(dirname(ctx.paths.readyMarker), { recursive: true });
   await writeFile(ctx.paths.readyMarker, `${new Date().toISOString()}\n`);
   log.info({ ms: Date.now() - bootStart }, 'boot complete');
+  if (settings.goldenMode) return runGoldenMode(ctx);
   return supervise(ctx, next);
 }
 
-main(process.argv.slice(2)).then(
+async function doctor(): Promise<number> {
+  const checks = await runChecks(loadConfig(), DEFAULT_PATHS);
+  process.stdout.write(`${renderChecks(checks)}\n`);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+const argv = process.argv.slice(2);
+(argv[0] === 'doctor' ? doctor() : boot(argv)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`helix-init: ${oneLine(err)}\n`);

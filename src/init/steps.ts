@@ -1,9 +1,11 @@
 // The boot steps, in order.
 import type { Step } from './context.js';
+import { bootD } from './steps/boot-d.js';
 import { daemonConfig } from './steps/daemon-config.js';
 import { envExports } from './steps/env-exports.js';
+import { goldenRestore } from './steps/golden-restore.js';
 import { installWrapper } from './steps/install-wrapper.js';
 import { registerBuilder } from './steps/register-builder.js';
 import { startDockerd } from './steps/start-dockerd.js';
 
-export const STEPS: readonly Step[] = [daemonConfig, startDockerd, registerBuilder, envExports, installWrapper];
+export const STEPS: readonly Step[] = [goldenRestore, daemonConfig, startDockerd, registerBuilder, envExports, installWrapper, bootD];

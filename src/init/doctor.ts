@@ -1,0 +1,61 @@
+// `helix-init doctor`: checks what a working desktop needs and says what to fix.
+import { readFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { readIfExists } from '../lib/atomic-write.js';
+import type { ToolkitConfig } from '../lib/config.js';
+import { run } from '../lib/exec.js';
+import type { InitPaths } from './context.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+async function firstOnPath(cmd: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir, cmd);
+    const r = await run('test', ['-x', p]).catch(() => undefined);
+    if (r?.exitCode === 0) return p;
+  }
+  return undefined;
+}
+
+export async function runChecks(cfg: ToolkitConfig, paths: InitPaths): Promise<Check[]> {
+  const checks: Check[] = [];
+  const v = await run(cfg.realDocker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
+  checks.push(v?.exitCode === 0 ? { name: 'dockerd', ok: true, detail: `answers (${v.stdout.trim()})` } : { name: 'dockerd', ok: false, detail: 'does not answer', fix: `see ${paths.dockerdLog}; restart the desktop` });
+
+  const b = await run(cfg.realDocker, ['buildx', 'inspect', '--bootstrap', cfg.builderName], { env: { BUILDX_CONFIG: cfg.buildxConfig }, timeoutMs: 15_000 }).catch(() => undefined);
+  checks.push(
+    b?.exitCode === 0
+      ? { name: 'builder', ok: true, detail: `${cfg.builderName} reaches ${cfg.buildkitHost}` }
+      : { name: 'builder', ok: false, detail: `${cfg.builderName} cannot reach ${cfg.buildkitHost}`, fix: 'check that the shared BuildKit runs on the sandbox network; builds use the local builder meanwhile' },
+  );
+
+  const reg = await fetch(`http://${cfg.registry}/v2/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0);
+  checks.push(reg === 200 ? { name: 'registry', ok: true, detail: `${cfg.registry} answers` } : { name: 'registry', ok: false, detail: `${cfg.registry} does not answer`, fix: 'changed images will load as tarballs until the shared registry is back' });
+
+  const envFile = (await readIfExists(paths.environmentFile)) ?? '';
+  const inFile = envFile.split('\n').includes(`BUILDX_BUILDER=${cfg.builderName}`);
+  const inShell = process.env.BUILDX_BUILDER === cfg.builderName;
+  checks.push(
+    inFile && inShell
+      ? { name: 'env', ok: true, detail: `BUILDX_BUILDER=${cfg.builderName} in ${paths.environmentFile} and this shell` }
+      : { name: 'env', ok: false, detail: `BUILDX_BUILDER is ${inShell ? 'set here' : 'not set here'}, ${inFile ? 'in' : 'missing from'} ${paths.environmentFile}`, fix: 'start a new login shell, or re-run helix-init' },
+  );
+
+  const docker = await firstOnPath('docker');
+  const isWrapper = docker ? (await readFile(docker, 'utf8').catch(() => '')).includes('helix docker wrapper') : false;
+  checks.push(
+    isWrapper
+      ? { name: 'wrapper', ok: true, detail: `${docker} is the helix wrapper` }
+      : { name: 'wrapper', ok: false, detail: `docker on PATH is ${docker ?? 'missing'}`, fix: `put ${paths.wrapperPath}'s directory ahead of the real docker on PATH` },
+  );
+  return checks;
+}
+
+export function renderChecks(checks: readonly Check[]): string {
+  return checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(8)} ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ''}`).join('\n');
+}

@@ -1,0 +1,58 @@
+// Golden mode: run the project's startup script headless; on success remove what must not be in a
+// golden (containers, networks, transfer references, dangling images); stop dockerd cleanly; only then
+// write the result marker the host waits for; exit with the script's code.
+import { access, constants } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { run } from '../lib/exec.js';
+import type { InitContext } from './context.js';
+import { DEFAULT_DATA_ROOT } from './settings.js';
+
+export interface GoldenResult {
+  exitCode: number;
+  ms: number;
+  cleaned: boolean;
+  finishedAt: string;
+}
+
+export function resultPath(ctx: InitContext): string {
+  return process.env.HELIX_GOLDEN_RESULT || join(dirname(ctx.settings.dataRoot ?? DEFAULT_DATA_ROOT), 'helix-golden-result.json');
+}
+
+async function docker(ctx: InitContext, args: string[]): Promise<string> {
+  const r = await run(ctx.cfg.realDocker, args);
+  return r.exitCode === 0 ? r.stdout.trim() : '';
+}
+
+export async function cleanForGolden(ctx: InitContext): Promise<void> {
+  const containers = (await docker(ctx, ['ps', '-aq'])).split('\n').filter(Boolean);
+  if (containers.length) await docker(ctx, ['rm', '-f', ...containers]);
+  await docker(ctx, ['network', 'prune', '-f']);
+  const refs = (await docker(ctx, ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']))
+    .split('\n')
+    .filter((r) => r.startsWith(`${ctx.cfg.registry}/`) && !r.endsWith('@<none>'));
+  for (const ref of refs) await docker(ctx, ['image', 'rm', ref]);
+  await docker(ctx, ['image', 'prune', '-f']);
+  ctx.log.info({ containers: containers.length, transferRefs: refs.length }, `golden cleaned: ${containers.length} containers, ${refs.length} transfer references removed`);
+}
+
+export async function runGoldenMode(ctx: InitContext): Promise<number> {
+  const script = ctx.settings.startupScript;
+  const started = Date.now();
+  let exitCode: number;
+  if (!(await access(script, constants.R_OK).then(() => true, () => false))) {
+    ctx.log.error(`golden mode: startup script ${script} not found`);
+    exitCode = 127;
+  } else {
+    ctx.log.info(`golden mode: running ${script}`);
+    exitCode = (await run('bash', ['-l', script], { inherit: true })).exitCode;
+    ctx.log.info({ exitCode }, `golden mode: ${script} exited ${exitCode}`);
+  }
+  const cleaned = exitCode === 0;
+  if (cleaned) await cleanForGolden(ctx);
+  if (!ctx.dockerd) ctx.log.warn('golden mode: dockerd was not started by helix-init; it is left running');
+  await ctx.dockerd?.stop();
+  const result: GoldenResult = { exitCode, ms: Date.now() - started, cleaned, finishedAt: new Date().toISOString() };
+  await writeFileAtomic(resultPath(ctx), `${JSON.stringify(result)}\n`);
+  return exitCode;
+}
