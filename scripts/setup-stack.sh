@@ -160,5 +160,7 @@ step="desktop image"
 build helix/ubuntu-helix:dev "$repo/Dockerfile.ubuntu-helix" "$repo" --build-arg "BASE_IMAGE=$base" \
   --build-arg "DOCKER_PACKAGES=docker.io docker-cli docker-buildx docker-compose" --build-context "plugins=$plugdir"
 
+build helix/sway-helix:dev "$repo/Dockerfile.sway-helix" "$repo" --build-arg HELIX_IMAGE=helix/ubuntu-helix:dev
+
 step=""
 log "stack ready: $(docker version -f 'engine {{.Server.Version}}'), buildx $(docker buildx version | awk '{print $2}'), compose $(docker compose version --short), buildkit $BUILDKIT_VERSION"

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const fixture = join(import.meta.dirname, '../fixtures/echo-argv.sh');
 const dir = mkdtempSync(join(tmpdir(), 'shim-'));
 const shim = join(dir, 'docker');
-writeFileSync(shim, readFileSync(join(import.meta.dirname, '../../rootfs/opt/helix/share/docker-wrapper.sh'), 'utf8').replaceAll('@REAL_DOCKER@', fixture));
+writeFileSync(shim, readFileSync(join(import.meta.dirname, '../../rootfs/common/opt/helix/share/docker-wrapper.sh'), 'utf8').replaceAll('@REAL_DOCKER@', fixture));
 chmodSync(shim, 0o755);
 const fakeNode = join(dir, 'node');
 writeFileSync(fakeNode, `#!/bin/sh\nFIXTURE_TAG=node exec ${fixture} "$@"\n`);
