@@ -1,6 +1,7 @@
 // Desktop sessions: one container each, running its own dockerd on a per-session host directory
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
 import { containerInfo, demuxBuffer, engineError, execIn, type Engine, type ExecResult } from './engine.js';
 import { buildkitAddress, registryAddress, type HostConfig } from './host-config.js';
@@ -12,7 +13,15 @@ export interface SessionSpec {
   /** Extra bind mounts, host:container[:ro]. */
   binds?: string[];
   env?: Record<string, string>;
+  /** A golden data-root on the host (a directory holding docker/), restored by helix-init at boot. */
+  golden?: { dir: string; id: string };
+  /** Another desktop image than the configured one. */
+  image?: string;
 }
+
+/** Where a session's host directory appears inside it; the data-root is its docker/ subdirectory. */
+export const SESSION_DATA_MOUNT = '/var/lib/helix-data';
+const GOLDEN_MOUNT = '/var/lib/helix-golden';
 
 const ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 
@@ -20,8 +29,12 @@ export function sessionName(id: string): string {
   return `helix-session-${id}`;
 }
 
+export function sessionDirOf(cfg: HostConfig, id: string): string {
+  return `${cfg.stateDir}/sessions/${id}`;
+}
+
 export function dataRootOf(cfg: HostConfig, id: string): string {
-  return `${cfg.stateDir}/sessions/${id}/docker`;
+  return `${sessionDirOf(cfg, id)}/docker`;
 }
 
 /** The session container's create options. Pure but for the privilege mode passed in. */
@@ -32,27 +45,31 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
     BUILDKIT_HOST: buildkitAddress(cfg),
     // Set on the container too, so `docker exec` shells (which skip /etc/environment) route builds.
     BUILDX_BUILDER: 'helix-shared',
+    BUILDX_CONFIG: `${DEFAULTS.stateDir}/buildx`,
+    // The data-root's parent is the host mount, so a golden restore can rename into place atomically.
+    HELIX_DATA_ROOT: `${SESSION_DATA_MOUNT}/docker`,
+    ...(spec.golden ? { HELIX_GOLDEN_DIR: `${GOLDEN_MOUNT}/docker`, HELIX_GOLDEN_ID: spec.golden.id } : {}),
     ...spec.env,
   };
+  const golden = spec.golden ? [`${spec.golden.dir}:${GOLDEN_MOUNT}:ro`] : [];
   return {
     name: sessionName(spec.id),
-    Image: cfg.desktopImage,
+    Image: spec.image ?? cfg.desktopImage,
     Hostname: spec.id,
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: { 'helix.managed': 'true', 'helix.role': 'session', 'helix.session': spec.id },
     HostConfig: {
       NetworkMode: cfg.network,
-      Binds: [`${dataRootOf(cfg, spec.id)}:/var/lib/docker`, ...privilegedBinds(mode), ...(spec.binds ?? [])],
+      Binds: [`${sessionDirOf(cfg, spec.id)}:${SESSION_DATA_MOUNT}`, ...golden, ...privilegedBinds(mode), ...(spec.binds ?? [])],
       ...privilegedHostConfig(mode, procStatus),
     },
   };
 }
 
-export async function startSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {
+async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {
   if (!ID.test(spec.id)) throw new HelixError('BAD_FLAG', `invalid session id ${JSON.stringify(spec.id)}: use lowercase letters, digits, '.', '_' and '-'`);
-  const name = sessionName(spec.id);
-  if (await containerInfo(engine, name)) throw new HelixError('CONFLICT', `session ${spec.id} already exists (container ${name})`, 'remove it first');
-  await mkdir(dataRootOf(cfg, spec.id), { recursive: true });
+  if (await containerInfo(engine, sessionName(spec.id))) throw new HelixError('CONFLICT', `session ${spec.id} already exists (container ${sessionName(spec.id)})`, 'remove it first');
+  await mkdir(sessionDirOf(cfg, spec.id), { recursive: true });
   const procStatus = await readFile('/proc/self/status', 'utf8');
   try {
     const c = await engine.createContainer(sessionCreateOptions(cfg, spec, procStatus));
@@ -61,6 +78,29 @@ export async function startSession(engine: Engine, cfg: HostConfig, spec: Sessio
     await removeSession(engine, cfg, spec.id);
     throw engineError(`starting session ${spec.id}`, err);
   }
+}
+
+export interface GoldenRun {
+  exitCode: number;
+  /** What helix-init wrote when the startup script ended (absent if it never got there). */
+  result?: { exitCode: number; ms: number; cleaned: boolean };
+  logs: string;
+}
+
+/** Runs a golden-mode session to its end: the container exits with the startup script's code. */
+export async function runGoldenSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<GoldenRun> {
+  await createAndStart(engine, cfg, { ...spec, env: { ...spec.env, HELIX_GOLDEN_BUILD: 'true' } });
+  const c = engine.getContainer(sessionName(spec.id));
+  const { StatusCode } = (await c.wait()) as { StatusCode: number };
+  const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
+  const raw = await readFile(`${sessionDirOf(cfg, spec.id)}/helix-golden-result.json`, 'utf8').catch(() => undefined);
+  await c.remove({ force: true });
+  return { exitCode: StatusCode, result: raw ? JSON.parse(raw) : undefined, logs };
+}
+
+export async function startSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {
+  const name = sessionName(spec.id);
+  await createAndStart(engine, cfg, spec);
   try {
     await waitFor(`session ${spec.id}`, async () => {
       const info = await containerInfo(engine, name);
@@ -88,5 +128,5 @@ export async function removeSession(engine: Engine, cfg: HostConfig, id: string)
     await engine.getContainer(name).stop({ t: 30 }).catch(() => undefined);
     await engine.getContainer(name).remove({ force: true });
   }
-  await rm(`${cfg.stateDir}/sessions/${id}`, { recursive: true, force: true });
+  await rm(sessionDirOf(cfg, id), { recursive: true, force: true });
 }

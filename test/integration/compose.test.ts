@@ -41,7 +41,7 @@ function project(n: string): string {
 
 describe.each([
   { version: '2.40', env: '', binds: [] as string[] },
-  { version: '2.26', env: 'DOCKER_CONFIG=/opt/compose-old BUILDX_CONFIG=/root/.docker/buildx ', binds: [`${COMPOSE_226}:/opt/compose-old/cli-plugins/docker-compose:ro`] },
+  { version: '2.26', env: 'DOCKER_CONFIG=/opt/compose-old ', binds: [`${COMPOSE_226}:/opt/compose-old/cli-plugins/docker-compose:ro`] },
 ])('compose $version', ({ version, env, binds }) => {
   let id: string;
   const n = nonce();

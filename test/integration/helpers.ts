@@ -1,6 +1,6 @@
 // Shared by the integration tests: the real sandbox, sessions that clean up after themselves, and
 // build contexts in temporary host directories bound into sessions.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -32,6 +32,8 @@ export async function session(name: string, spec: Omit<SessionSpec, 'id'> = {}):
 /** A build context on the host: file name → content. */
 export function context(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'helix-ctx-'));
+  // Readable by the desktop user too, as a checkout in a home directory would be.
+  chmodSync(dir, 0o755);
   dirs.push(dir);
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return dir;
