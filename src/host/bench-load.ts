@@ -72,7 +72,8 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
       await mkdir(join(dir, String(gb)), { recursive: true });
       await writeFile(join(dir, String(gb), 'Dockerfile'), syntheticDockerfile(gb, o.layers, `bench-${gb}`));
       const tag = `bench/synthetic:${gb}g`;
-      const shared = `docker buildx build --builder helix-shared ${ctx}`;
+      // Baselines call the real CLI: through the wrapper, `buildx build --load` takes the smart path.
+      const shared = `/usr/bin/docker buildx build --builder helix-shared ${ctx}`;
       d.log.info(`bench ${gb} GB: first build (cold or cached) and first transfer`);
       await timed(d, id, `docker build -t ${tag} ${ctx}`);
       const cases: Array<[string, (i: number) => string]> = [
@@ -80,6 +81,7 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
         ['unchanged: skip', () => `docker build -t ${tag} ${ctx}`],
         ['one changed top layer: registry', (i) => `docker build --build-arg TOP=${Date.now()}${i} -t ${tag} ${ctx}`],
         ['unchanged: tarball load', () => `${shared} --load -t ${tag}`],
+        ['one changed top layer: tarball load', (i) => `${shared} --load --build-arg TOP=${Date.now()}${i}t -t ${tag}`],
       ];
       for (const [name, cmd] of cases) {
         d.log.info(`bench ${gb} GB: ${name}`);
@@ -113,12 +115,13 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
   const sizes = [...new Set(rows.map((r) => r.sizeGb).filter((x): x is number => x !== undefined))];
   for (const gb of sizes) {
     const tar = get('unchanged: tarball load', gb);
+    const tarChanged = get('one changed top layer: tarball load', gb);
     const skip = get('unchanged: skip', gb);
     const bare = get('bare cached solve, no export', gb);
     const reg = get('one changed top layer: registry', gb);
     if (tar && skip) out.push({ target: `${gb} GB unchanged ≥40x faster than tarball`, value: `${(tar / skip).toFixed(1)}x`, ok: tar / skip >= 40 });
     if (skip && bare) out.push({ target: `${gb} GB unchanged ≤1.3x bare solve`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.3 });
-    if (tar && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tar / reg).toFixed(1)}x`, ok: tar / reg >= 15 });
+    if (tarChanged && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: tarChanged / reg >= 15 });
   }
   if (sizes.length >= 2) {
     const regs = sizes.map((g) => get('one changed top layer: registry', g) as number);

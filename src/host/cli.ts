@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { HelixError, oneLine } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
 import { checkTargets, runLoadBench, type BenchRow } from './bench-load.js';
+import { restoreTargets, runRestoreBench } from './bench-restore.js';
 import { connectEngine } from './engine.js';
 import { loadHostConfig } from './host-config.js';
 import { renderTable, runMainJob } from './main-job.js';
@@ -18,8 +19,19 @@ const USAGE = `usage: helix <command>
   session exec ID SCRIPT          run SCRIPT in the session's login shell
   session rm ID                   stop and remove a session and its data-root
   demo [--sample DIR]             the main job: cold build, then the same build in a new session
-  bench [--sizes 1,4] [--layers 40] [--repeats 3]
-                                  the load-path bench: prints a table, writes .helix/bench-load.json`;
+  bench [load] [--sizes 1,4] [--layers 40] [--repeats 3]
+                                  the load-path bench: prints a table, writes .helix/bench-load.json
+  bench restore [--files 100000] [--mb 1024]
+                                  golden restore methods side by side: writes .helix/bench-restore.json`;
+
+async function writeResult(name: string, data: unknown): Promise<string> {
+  const file = resolve(`.helix/${name}.json`);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), ...(data as object) }, null, 2)}\n`);
+  return file;
+}
+
+const targetLines = (ts: ReadonlyArray<{ ok: boolean; target: string; value: string }>) => ts.map((t) => `${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.value}`).join('\n');
 
 function benchTable(rows: readonly BenchRow[]): string {
   const lines = rows.map((r) => `${r.case.padEnd(34)} ${(r.sizeGb === undefined ? '' : `${r.sizeGb} GB`).padEnd(6)} ${r.medianMs.toFixed(r.medianMs < 100 ? 1 : 0).padStart(9)} ms`);
@@ -34,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       bind: { type: 'string', multiple: true },
       sample: { type: 'string' },
       sizes: { type: 'string', default: '1,4' },
+      files: { type: 'string', default: '100000' },
+      mb: { type: 'string', default: '1024' },
       layers: { type: 'string', default: '40' },
       repeats: { type: 'string', default: '3' },
       help: { type: 'boolean', short: 'h' },
@@ -62,6 +76,18 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'bench': {
+      if (sub === 'restore') {
+        const files = Number(values.files);
+        const totalMb = Number(values.mb);
+        if (!(files >= 1) || !(totalMb >= 1)) throw new HelixError('BAD_FLAG', 'helix bench restore: --files and --mb take whole numbers');
+        const rows = await runRestoreBench({ workDir: `${cfg.stateDir}/bench-restore`, files, totalMb, log });
+        const targets = restoreTargets(rows);
+        const file = await writeResult('bench-restore', { files, totalMb, rows, targets });
+        const table = rows.map((r) => `${r.fs.padEnd(14)} ${r.method.padEnd(15)} ${(r.ms / 1000).toFixed(3).padStart(8)} s`).join('\n');
+        process.stdout.write(`\n${'filesystem'.padEnd(14)} ${'method'.padEnd(15)} ${'time'.padStart(10)}\n${table}\n\n${targetLines(targets)}\nresults: ${file}\n`);
+        return 0;
+      }
+      if (sub !== undefined && sub !== 'load') throw new HelixError('BAD_FLAG', `helix bench: unknown bench ${JSON.stringify(sub)}`, 'use load or restore');
       const sizesGb = values.sizes.split(',').map(Number);
       const layers = Number(values.layers);
       const repeats = Number(values.repeats);
@@ -70,10 +96,8 @@ async function main(argv: string[]): Promise<number> {
       }
       const rows = await runLoadBench(d, { sizesGb, layers, repeats });
       const targets = checkTargets(rows);
-      const file = resolve('.helix/bench-load.json');
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), layers, repeats, rows, targets }, null, 2)}\n`);
-      process.stdout.write(`\n${benchTable(rows)}\n\n${targets.map((t) => `${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.value}`).join('\n')}\nresults: ${file}\n`);
+      const file = await writeResult('bench-load', { layers, repeats, rows, targets });
+      process.stdout.write(`\n${benchTable(rows)}\n\n${targetLines(targets)}\nresults: ${file}\n`);
       return 0;
     }
     case 'session': {

@@ -181,7 +181,8 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig): Promise<
 
 function size(bytes: number | undefined): string {
   if (bytes === undefined) return '';
-  if (bytes < 1024 * 1024) return `, ${(bytes / 1024).toFixed(0)} kB moved`;
+  if (bytes < 1024) return `, ${bytes} B moved`;
+  if (bytes < 1024 * 1024) return `, ${(bytes / 1024).toFixed(1)} kB moved`;
   return `, ${(bytes / 1024 / 1024).toFixed(1)} MB moved`;
 }
 

@@ -16,6 +16,7 @@ describe('load bench', () => {
   it('checks the targets as ratios of the same run', () => {
     const rows = [
       { case: 'unchanged: tarball load', sizeGb: 1, medianMs: 10_000, runs: [] },
+      { case: 'one changed top layer: tarball load', sizeGb: 1, medianMs: 10_000, runs: [] },
       { case: 'unchanged: skip', sizeGb: 1, medianMs: 200, runs: [] },
       { case: 'bare cached solve, no export', sizeGb: 1, medianMs: 180, runs: [] },
       { case: 'one changed top layer: registry', sizeGb: 1, medianMs: 900, runs: [] },
