@@ -83,8 +83,8 @@ async function main(argv: string[]): Promise<number> {
         const rows = await runRestoreBench({ workDir: `${cfg.stateDir}/bench-restore`, files, totalMb, log });
         const targets = restoreTargets(rows);
         const file = await writeResult('bench-restore', { files, totalMb, rows, targets });
-        const table = rows.map((r) => `${r.fs.padEnd(14)} ${r.method.padEnd(15)} ${(r.ms / 1000).toFixed(3).padStart(8)} s`).join('\n');
-        process.stdout.write(`\n${'filesystem'.padEnd(14)} ${'method'.padEnd(15)} ${'time'.padStart(10)}\n${table}\n\n${targetLines(targets)}\nresults: ${file}\n`);
+        const table = rows.map((r) => `${r.fs.padEnd(16)} ${r.method.padEnd(15)} ${(r.ms / 1000).toFixed(3).padStart(8)} s${r.chosen ? '  <- init uses' : ''}`).join('\n');
+        process.stdout.write(`\n${'filesystem'.padEnd(16)} ${'method'.padEnd(15)} ${'time'.padStart(10)}\n${table}\n\n${targetLines(targets)}\nresults: ${file}\n`);
         return 0;
       }
       if (sub !== undefined && sub !== 'load') throw new HelixError('BAD_FLAG', `helix bench: unknown bench ${JSON.stringify(sub)}`, 'use load or restore');

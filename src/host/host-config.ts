@@ -3,7 +3,7 @@ import { DEFAULTS } from '../lib/config.js';
 
 export interface HostConfig {
   network: string;
-  buildkit: { name: string; image: string; port: number; volume: string };
+  buildkit: { name: string; image: string; port: number; volume: string; gc: { maxUsedSpace: string; minFreeSpace: string; reservedSpace: string } };
   registry: { name: string; image: string; port: number; volume: string; hostPort: number };
   /** Host directory for configs and session data-roots. */
   stateDir: string;
@@ -28,6 +28,12 @@ export function loadHostConfig(env: Env = process.env): HostConfig {
       image: str(env, 'HELIX_BUILDKIT_IMAGE', BUILDKIT_IMAGE),
       port: num(env, 'HELIX_BUILDKIT_PORT', DEFAULTS.buildkitPort),
       volume: str(env, 'HELIX_BUILDKIT_VOLUME', 'helix-buildkit-state'),
+      // BuildKit's cache is bounded: at most this much, and never below this much free disk.
+      gc: {
+        maxUsedSpace: str(env, 'HELIX_BUILDKIT_MAX_USED', '80GB'),
+        minFreeSpace: str(env, 'HELIX_BUILDKIT_MIN_FREE', '20GB'),
+        reservedSpace: str(env, 'HELIX_BUILDKIT_RESERVED', '10GB'),
+      },
     },
     registry: {
       name: str(env, 'HELIX_REGISTRY_NAME', DEFAULTS.registryContainer),
@@ -59,6 +65,9 @@ export function renderBuildkitdToml(c: HostConfig): string {
     '[worker.oci]',
     '  enabled = true',
     '  gc = true',
+    `  reservedSpace = "${c.buildkit.gc.reservedSpace}"`,
+    `  maxUsedSpace = "${c.buildkit.gc.maxUsedSpace}"`,
+    `  minFreeSpace = "${c.buildkit.gc.minFreeSpace}"`,
     '[worker.containerd]',
     '  enabled = false',
     `[registry."${reg}"]`,

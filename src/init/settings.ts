@@ -13,6 +13,8 @@ export interface InitSettings {
   startupScript: string;
   /** Extra boot steps run once dockerd is ready; HELIX_BOOT_DIR. */
   bootDir: string;
+  /** Overrides the restore method init would choose; HELIX_RESTORE_METHOD. */
+  restoreMethod?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -28,5 +30,6 @@ export function loadInitSettings(env: Env): InitSettings {
     goldenMode: /^(1|true|yes)$/i.test(env.HELIX_GOLDEN_BUILD ?? ''),
     startupScript: env.HELIX_STARTUP_SCRIPT || '/opt/helix/startup.sh',
     bootDir: env.HELIX_BOOT_DIR || '/etc/helix/boot.d',
+    restoreMethod: env.HELIX_RESTORE_METHOD || undefined,
   };
 }

@@ -16,6 +16,11 @@ describe('host config', () => {
     expect(c.network).toBe('n');
   });
 
+  it('bounds the BuildKit cache', () => {
+    const toml = renderBuildkitdToml(loadHostConfig({ HELIX_BUILDKIT_MAX_USED: '50GB' }));
+    expect(toml).toContain('[worker.oci]\n  enabled = true\n  gc = true\n  reservedSpace = "10GB"\n  maxUsedSpace = "50GB"\n  minFreeSpace = "20GB"');
+  });
+
   it('makes BuildKit trust the registry over http and use it as the docker.io mirror', () => {
     const toml = renderBuildkitdToml(loadHostConfig({}));
     expect(toml).toContain('[registry."helix-registry:5000"]\n  http = true\n  insecure = true');

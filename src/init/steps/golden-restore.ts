@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { readIfExists } from '../../lib/atomic-write.js';
 import { run } from '../../lib/exec.js';
 import type { Step } from '../context.js';
-import { decideRestore, readMarker, restoreGolden } from '../golden-restore.js';
+import { HelixError } from '../../lib/errors.js';
+import { decideRestore, readMarker, RESTORE_METHODS, restoreGolden, type RestoreMethod } from '../golden-restore.js';
 import { DEFAULT_DATA_ROOT } from '../settings.js';
 
 /** The golden's size: from the metadata the host writes beside it, else measured. */
@@ -35,8 +36,12 @@ export const goldenRestore: Step = {
         return;
       case 'restore': {
         const golden = settings.goldenDir as string;
+        const forced = settings.restoreMethod as RestoreMethod | undefined;
+        if (forced && !RESTORE_METHODS.includes(forced)) {
+          throw new HelixError('BAD_CONFIG', `HELIX_RESTORE_METHOD=${forced} is not one of ${RESTORE_METHODS.join(', ')}`);
+        }
         const size = await goldenSize(golden);
-        const m = await restoreGolden(golden, settings.goldenId, target, size);
+        const m = await restoreGolden(golden, settings.goldenId, target, size, forced);
         log.info({ method: m.method, ms: m.ms, bytes: size, golden }, `restored golden ${settings.goldenId} (${mb(size)}) by ${m.method} in ${(m.ms / 1000).toFixed(2)}s`);
       }
     }
