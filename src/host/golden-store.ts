@@ -1,0 +1,125 @@
+// The per-project golden store: generations of stopped data-roots, `current` switched atomically, old
+// generations evicted by size and recorded last use (directory mtimes, which copies never update,
+// are not used).
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { HelixError } from '../lib/errors.js';
+import { runOk } from '../lib/exec.js';
+
+export interface GoldenMeta {
+  project: string;
+  generation: number;
+  createdAt: string;
+  lastUsedAt: string;
+  sizeBytes: number;
+  /** The session whose data-root this was. */
+  source: string;
+}
+
+export interface EvictionPolicy {
+  /** Generations kept besides the current one. */
+  keepPrevious: number;
+  /** Total bytes of a project's generations above which the least recently used go first. */
+  maxBytes: number;
+}
+
+const PROJECT = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+
+export function checkProject(project: string): void {
+  if (!PROJECT.test(project)) throw new HelixError('BAD_FLAG', `invalid project id ${JSON.stringify(project)}: use lowercase letters, digits, '.', '_' and '-'`);
+}
+
+/** Pure: which generations to delete. Never the current one; least recently used first. */
+export function chooseEvictions(gens: readonly GoldenMeta[], current: number | undefined, p: EvictionPolicy): number[] {
+  const others = gens.filter((g) => g.generation !== current).sort((a, b) => b.lastUsedAt.localeCompare(a.lastUsedAt) || b.generation - a.generation);
+  const evict = new Set(others.slice(p.keepPrevious).map((g) => g.generation));
+  let total = gens.filter((g) => !evict.has(g.generation)).reduce((n, g) => n + g.sizeBytes, 0);
+  for (const g of [...others].reverse()) {
+    if (total <= p.maxBytes) break;
+    if (evict.has(g.generation)) continue;
+    evict.add(g.generation);
+    total -= g.sizeBytes;
+  }
+  return [...evict].sort((a, b) => a - b);
+}
+
+export class GoldenStore {
+  constructor(
+    readonly root: string,
+    readonly policy: EvictionPolicy = { keepPrevious: 1, maxBytes: 200 * 1024 ** 3 },
+  ) {}
+
+  projectDir(project: string): string {
+    checkProject(project);
+    return join(this.root, project);
+  }
+
+  /** The current generation's directory (holding docker/ and golden.json), if there is one. */
+  async current(project: string): Promise<{ dir: string; meta: GoldenMeta } | undefined> {
+    const link = join(this.projectDir(project), 'current');
+    const target = await readlink(link).catch(() => undefined);
+    if (!target) return undefined;
+    const dir = join(this.projectDir(project), target);
+    return { dir, meta: JSON.parse(await readFile(join(dir, 'golden.json'), 'utf8')) as GoldenMeta };
+  }
+
+  async generations(project: string): Promise<GoldenMeta[]> {
+    const dir = this.projectDir(project);
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^gen-\d+$/.test(n));
+    const metas = await Promise.all(names.map((n) => readFile(join(dir, n, 'golden.json'), 'utf8').then((t) => JSON.parse(t) as GoldenMeta, () => undefined)));
+    return metas.filter((m): m is GoldenMeta => m !== undefined).sort((a, b) => a.generation - b.generation);
+  }
+
+  /** Records that a session started from this generation, for eviction by last use. */
+  async touch(project: string, generation: number): Promise<void> {
+    const file = join(this.projectDir(project), `gen-${generation}`, 'golden.json');
+    const meta = JSON.parse(await readFile(file, 'utf8')) as GoldenMeta;
+    await writeFileAtomic(file, `${JSON.stringify({ ...meta, lastUsedAt: new Date().toISOString() })}\n`);
+  }
+
+  /**
+   * Makes a stopped session's data-root the project's new current golden. The data-root is moved
+   * (same filesystem) into a temporary generation, which is renamed into place before `current` is
+   * switched: a failure at any point leaves the previous golden current and whole.
+   */
+  async promote(project: string, dataRoot: string, source: string, hooks: { beforeSwitch?: () => Promise<void> } = {}): Promise<GoldenMeta> {
+    const dir = this.projectDir(project);
+    await mkdir(dir, { recursive: true });
+    const gens = await this.generations(project);
+    const generation = (gens.at(-1)?.generation ?? 0) + 1;
+    const tmp = join(dir, `gen-${generation}.tmp`);
+    const final = join(dir, `gen-${generation}`);
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp);
+    try {
+      const entries = await readdir(dataRoot).catch(() => undefined);
+      if (!entries?.includes('image')) throw new HelixError('BAD_FILE', `${dataRoot} is not a docker data-root`, 'promote the data-root of a stopped golden-mode session');
+      const sizeBytes = Number((await runOk('du', ['-sb', dataRoot])).stdout.split('\t')[0]);
+      await rename(dataRoot, join(tmp, 'docker'));
+      const now = new Date().toISOString();
+      const meta: GoldenMeta = { project, generation, createdAt: now, lastUsedAt: now, sizeBytes, source };
+      await writeFile(join(tmp, 'golden.json'), `${JSON.stringify(meta)}\n`);
+      await rename(tmp, final);
+      await hooks.beforeSwitch?.();
+      const link = join(dir, `.current.${process.pid}`);
+      await rm(link, { force: true });
+      await symlink(`gen-${generation}`, link);
+      await rename(link, join(dir, 'current'));
+      await this.evict(project);
+      return meta;
+    } catch (err) {
+      // The new generation never became current: remove it, keep the previous one.
+      await rm(tmp, { recursive: true, force: true });
+      if ((await this.current(project))?.meta.generation !== generation) await rm(final, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async evict(project: string): Promise<number[]> {
+    const current = (await this.current(project))?.meta.generation;
+    const doomed = chooseEvictions(await this.generations(project), current, this.policy);
+    for (const g of doomed) await rm(join(this.projectDir(project), `gen-${g}`), { recursive: true, force: true });
+    return doomed;
+  }
+}
