@@ -1,6 +1,6 @@
 // helix: the host-side command line. One top-level catch turns every failure into one line and a
 // non-zero exit.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HelixError, oneLine } from '../lib/errors.js';
@@ -8,6 +8,9 @@ import { createLogger } from '../lib/log.js';
 import { checkTargets, runLoadBench, type BenchRow } from './bench-load.js';
 import { restoreTargets, runRestoreBench } from './bench-restore.js';
 import { connectEngine } from './engine.js';
+import { GoldenBuilder } from './golden-build.js';
+import { GoldenStore } from './golden-store.js';
+import { serveTriggers } from './serve.js';
 import { loadHostConfig } from './host-config.js';
 import { renderTable, runMainJob } from './main-job.js';
 import { sandboxUp, type SandboxDeps } from './sandbox.js';
@@ -15,10 +18,14 @@ import { execInSession, removeSession, startSession } from './session.js';
 
 const USAGE = `usage: helix <command>
   up                              start or reconcile the shared BuildKit and registry
-  session start ID [--bind H:C]   start a desktop session
+  session start ID [--bind H:C] [--project P]
+                                  start a desktop session (from P's current golden)
   session exec ID SCRIPT          run SCRIPT in the session's login shell
   session rm ID                   stop and remove a session and its data-root
   demo [--sample DIR]             the main job: cold build, then the same build in a new session
+  golden build P | status P | resume [P]
+                                  golden builds of project P (config: <state>/projects/P.json)
+  serve [--port 7770]             HTTP trigger for merge hooks: POST /projects/P/golden-build
   bench [load] [--sizes 1,4] [--layers 40] [--repeats 3]
                                   the load-path bench: prints a table, writes .helix/bench-load.json
   bench restore [--files 100000] [--mb 1024]
@@ -44,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       bind: { type: 'string', multiple: true },
+      project: { type: 'string' },
+      port: { type: 'string', default: '7770' },
       sample: { type: 'string' },
       sizes: { type: 'string', default: '1,4' },
       files: { type: 'string', default: '100000' },
@@ -61,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
   const cfg = loadHostConfig();
   const log = createLogger({ name: 'helix', file: `${cfg.stateDir}/log/host.log` });
   const d: SandboxDeps = { engine: connectEngine(), cfg, log };
+  const store = new GoldenStore(`${cfg.stateDir}/goldens`);
+  const builder = new GoldenBuilder(d, store);
   switch (cmd) {
     case 'up':
       await sandboxUp(d);
@@ -100,10 +111,51 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`\n${benchTable(rows)}\n\n${targetLines(targets)}\nresults: ${file}\n`);
       return 0;
     }
+    case 'golden': {
+      const project = rest[0];
+      if (sub === 'resume' && !project) {
+        for (const p of await listProjects(store)) await builder.resume(p);
+        return 0;
+      }
+      if (!project) throw new HelixError('BAD_FLAG', `helix golden ${sub ?? ''}: missing project id`);
+      if (sub === 'build') {
+        const r = await builder.trigger(project);
+        const s = await builder.state(project);
+        const last = s.history.at(-1);
+        process.stdout.write(`${r === 'queued' ? 'queued behind the running build' : `${last?.status}${last?.generation ? ` (generation ${last.generation})` : ''}`}\n`);
+        return r === 'queued' || last?.status === 'succeeded' ? 0 : 1;
+      }
+      if (sub === 'status') {
+        process.stdout.write(`${JSON.stringify({ ...(await builder.state(project)), current: (await store.current(project))?.meta }, null, 2)}\n`);
+        return 0;
+      }
+      if (sub === 'resume') {
+        await builder.resume(project);
+        return 0;
+      }
+      throw new HelixError('BAD_FLAG', `helix golden: unknown subcommand ${JSON.stringify(sub)}`, 'use build, status or resume');
+    }
+    case 'serve': {
+      const port = Number(values.port);
+      for (const p of await listProjects(store)) void builder.resume(p);
+      await serveTriggers(builder, log, port);
+      log.info(`listening on 127.0.0.1:${port}: POST /projects/<id>/golden-build`);
+      return new Promise<number>(() => {});
+    }
     case 'session': {
       const id = rest[0];
       if (!id) throw new HelixError('BAD_FLAG', `helix session ${sub ?? ''}: missing session ID`);
-      if (sub === 'start') await startSession(d.engine, cfg, { id, binds: values.bind });
+      if (sub === 'start') {
+        const golden = values.project ? await store.current(values.project) : undefined;
+        if (values.project && !golden) log.warn(`project ${values.project} has no golden yet; starting empty`);
+        await startSession(d.engine, cfg, {
+          id,
+          binds: values.bind,
+          golden: golden ? { dir: golden.dir, id: `${values.project}/gen-${golden.meta.generation}` } : undefined,
+          env: values.project ? { HELIX_PROJECT: values.project } : undefined,
+        });
+        if (golden && values.project) await store.touch(values.project, golden.meta.generation);
+      }
       else if (sub === 'rm') await removeSession(d.engine, cfg, id);
       else if (sub === 'exec') {
         const r = await execInSession(d.engine, id, rest.slice(1).join(' '), (s) => process.stderr.write(s));
@@ -115,6 +167,10 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new HelixError('BAD_FLAG', `helix: unknown command ${JSON.stringify(cmd)}`, 'see helix --help');
   }
+}
+
+async function listProjects(store: GoldenStore): Promise<string[]> {
+  return (await readdir(store.root).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
 }
 
 main(process.argv.slice(2)).then(

@@ -87,15 +87,25 @@ export interface GoldenRun {
   logs: string;
 }
 
-/** Runs a golden-mode session to its end: the container exits with the startup script's code. */
-export async function runGoldenSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<GoldenRun> {
-  await createAndStart(engine, cfg, { ...spec, env: { ...spec.env, HELIX_GOLDEN_BUILD: 'true' } });
-  const c = engine.getContainer(sessionName(spec.id));
+/** Starts a golden-mode session: it runs the startup script and exits with its code. */
+export function startGoldenSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {
+  return createAndStart(engine, cfg, { ...spec, env: { ...spec.env, HELIX_GOLDEN_BUILD: 'true' } });
+}
+
+/** Waits for a golden-mode session's container to exit, and collects how it ended. */
+export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: string): Promise<GoldenRun> {
+  const c = engine.getContainer(sessionName(id));
   const { StatusCode } = (await c.wait()) as { StatusCode: number };
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
-  const raw = await readFile(`${sessionDirOf(cfg, spec.id)}/helix-golden-result.json`, 'utf8').catch(() => undefined);
+  const raw = await readFile(`${sessionDirOf(cfg, id)}/helix-golden-result.json`, 'utf8').catch(() => undefined);
   await c.remove({ force: true });
   return { exitCode: StatusCode, result: raw ? JSON.parse(raw) : undefined, logs };
+}
+
+/** Runs a golden-mode session to its end. */
+export async function runGoldenSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<GoldenRun> {
+  await startGoldenSession(engine, cfg, spec);
+  return finishGoldenSession(engine, cfg, spec.id);
 }
 
 export async function startSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {

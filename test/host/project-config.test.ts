@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { parseProjectConfig } from '../../src/host/project-config.js';
+
+const F = '/x/p.json';
+
+describe('parseProjectConfig', () => {
+  it('reads a project with defaults', () => {
+    expect(parseProjectConfig('{"startupScript":"/s.sh"}', F)).toEqual({ startupScript: '/s.sh', binds: [], timeoutMinutes: 360 });
+  });
+
+  it('names the file and the key for unknown keys and wrong types', () => {
+    expect(() => parseProjectConfig('{"startupScript":"/s","timeout":5}', F)).toThrowError('/x/p.json: unknown key "timeout"');
+    expect(() => parseProjectConfig('{"startupScript":"/s","binds":"a"}', F)).toThrowError('/x/p.json: "binds" must be a list of strings');
+    expect(() => parseProjectConfig('{}', F)).toThrowError('"startupScript" is required');
+    expect(() => parseProjectConfig('{', F)).toThrowError(/is not valid JSON/);
+  });
+});
