@@ -5,8 +5,12 @@ export interface DaemonSettings {
   insecureRegistries: string[];
   /** Keys the operator sets for every session (HELIX_DAEMON_JSON); other keys stay as they are. */
   extra?: Record<string, unknown>;
-  /** Keys set only where the file has none (the user's choice wins). */
-  defaults?: Record<string, unknown>;
+  /**
+   * Pin storage-driver overlay2 unless the user chose a driver: on btrfs dockerd would pick its btrfs
+   * driver, whose data-roots cannot be snapshotted. Not with the containerd image store, where the
+   * driver names a containerd snapshotter (overlayfs, its default) and "overlay2" does not exist.
+   */
+  pinOverlay2?: boolean;
 }
 
 /** Returns the new file content, or undefined when nothing needs to change. */
@@ -30,10 +34,10 @@ export function mergeDaemonJson(existing: string | undefined, want: DaemonSettin
   }
   const list = (current as string[] | undefined) ?? [];
   const missing = want.insecureRegistries.filter((r) => !list.includes(r));
-  const extra = [
-    ...Object.entries(want.defaults ?? {}).filter(([k]) => !(k in doc) && !(want.extra && k in want.extra)),
-    ...Object.entries(want.extra ?? {}),
-  ].filter(([k, v]) => JSON.stringify(doc[k]) !== JSON.stringify(v));
+  const merged = { ...doc, ...want.extra };
+  const containerdStore = (merged.features as Record<string, unknown> | undefined)?.['containerd-snapshotter'] === true;
+  const pin = want.pinOverlay2 && !('storage-driver' in merged) && !containerdStore ? [['storage-driver', 'overlay2'] as const] : [];
+  const extra = [...pin, ...Object.entries(want.extra ?? {})].filter(([k, v]) => JSON.stringify(doc[k]) !== JSON.stringify(v));
   if (missing.length === 0 && extra.length === 0 && existing !== undefined) return undefined;
   return `${JSON.stringify({ ...doc, ...Object.fromEntries(extra), 'insecure-registries': [...list, ...missing] }, null, 2)}\n`;
 }

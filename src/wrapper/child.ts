@@ -9,12 +9,14 @@ export interface ChildResult {
   code: number;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** Only when stderr was captured. */
+  stderr?: string;
 }
 
 export interface ChildOptions {
   /** 'inherit' shows the child's stdout to the user; 'capture' returns it; 'ignore' drops it. */
   stdout?: 'inherit' | 'capture' | 'ignore';
-  stderr?: 'inherit' | 'ignore';
+  stderr?: 'inherit' | 'ignore' | 'capture';
   stdin?: 'inherit' | 'ignore';
   env?: NodeJS.ProcessEnv;
 }
@@ -23,11 +25,13 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
   return new Promise((resolve, reject) => {
     const out = o.stdout ?? 'inherit';
     const child = spawn(cmd, args, {
-      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, o.stderr ?? 'inherit'],
+      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, o.stderr === 'capture' ? 'pipe' : (o.stderr ?? 'inherit')],
       env: o.env ?? process.env,
     });
     const chunks: Buffer[] = [];
+    const errChunks: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const handlers = FORWARDED.map((s) => [s, forward(s)] as const);
     const ignoreInt = () => {};
@@ -43,7 +47,8 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
     });
     child.on('close', (code, signal) => {
       cleanup();
-      resolve({ code: code ?? 128, signal, stdout: Buffer.concat(chunks).toString() });
+      const stderr = o.stderr === 'capture' ? Buffer.concat(errChunks).toString() : undefined;
+      resolve({ code: code ?? 128, signal, stdout: Buffer.concat(chunks).toString(), stderr });
     });
   });
 }

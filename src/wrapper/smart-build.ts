@@ -33,6 +33,8 @@ interface Digests {
 }
 
 const QUIET_IO = { stdout: 'capture', stderr: 'ignore', stdin: 'ignore' } as const;
+/** Like QUIET_IO, keeping stderr so a failure can say why. */
+const CAPTURE_ALL = { stdout: 'capture', stderr: 'capture', stdin: 'ignore' } as const;
 
 class Session {
   constructor(
@@ -116,8 +118,8 @@ class Session {
     const local = await this.reuseLocal(d);
     if (local) return { build, ...local, transferRef: ref, ms: 0 };
 
-    const pull = await this.docker(['pull', ref]);
-    if (pull.code !== 0) throw new Error(`docker pull ${ref} failed`);
+    const pull = await this.docker(['pull', ref], CAPTURE_ALL);
+    if (pull.code !== 0) throw new Error(`docker pull ${ref} failed: ${(pull.stderr ?? '').trim().split('\n').pop()}`);
     const imageId = await this.localId(ref);
     if (imageId !== d.config && imageId !== d.manifest) throw new Error(`pulled ${ref} but its id is ${imageId}, not ${d.config}`);
     for (const t of this.b.tags) {

@@ -25,6 +25,14 @@ describe('mergeDaemonJson', () => {
     expect(mergeDaemonJson(out, { ...want, extra }, P)).toBeUndefined();
   });
 
+  it('pins overlay2 unless the user chose a driver or the containerd image store is on', () => {
+    const pin = { ...want, pinOverlay2: true };
+    expect(JSON.parse(mergeDaemonJson('{}', pin, P) as string)['storage-driver']).toBe('overlay2');
+    expect(JSON.parse(mergeDaemonJson('{"storage-driver":"vfs"}', pin, P) as string)['storage-driver']).toBe('vfs');
+    const ctrd = mergeDaemonJson('{}', { ...pin, extra: { features: { 'containerd-snapshotter': true } } }, P) as string;
+    expect(JSON.parse(ctrd)).not.toHaveProperty('storage-driver');
+  });
+
   it('stops on malformed JSON with one line naming the file', () => {
     expect(() => mergeDaemonJson('{"a":', want, P)).toThrowError(/^\/etc\/docker\/daemon.json is not valid JSON/);
     expect(() => mergeDaemonJson('[1]', want, P)).toThrowError(/must hold a JSON object/);

@@ -9,9 +9,7 @@ export const daemonConfig: Step = {
   async run({ cfg, settings, paths, log }) {
     const existing = await readIfExists(paths.daemonJson);
     const extra = { ...(settings.dataRoot ? { 'data-root': settings.dataRoot } : {}), ...extraSettings() };
-    // overlay2 pinned: on btrfs dockerd would pick its btrfs driver, whose data-roots cannot be snapshotted.
-    const defaults = { 'storage-driver': 'overlay2' };
-    const next = mergeDaemonJson(existing, { insecureRegistries: [cfg.registry], extra, defaults }, paths.daemonJson);
+    const next = mergeDaemonJson(existing, { insecureRegistries: [cfg.registry], extra, pinOverlay2: true }, paths.daemonJson);
     if (next === undefined) {
       log.debug({ path: paths.daemonJson }, 'daemon.json already up to date');
       return;
