@@ -109,7 +109,13 @@ async function ensureBuildkit(d: SandboxDeps): Promise<string> {
   await mkdir(confDir, { recursive: true });
   const toml = renderBuildkitdToml(cfg);
   const current = await readFile(confPath, 'utf8').catch(() => undefined);
-  if (current !== toml) await writeFileAtomic(confPath, toml);
+  if (current !== toml) {
+    await writeFileAtomic(confPath, toml);
+    // A restart would kill builds in flight: the operator chooses when.
+    if (current !== undefined && (await containerInfo(engine, cfg.buildkit.name))?.State.Running) {
+      d.log.warn(`${confPath} changed; restart ${cfg.buildkit.name} when no build is running to apply it`);
+    }
+  }
   const procStatus = await readFile('/proc/self/status', 'utf8');
   const mode = choosePrivilegeMode(cfg.privileges, procStatus);
   const state = await ensureContainer(d, cfg.buildkit.name, () =>

@@ -60,6 +60,22 @@ describe('restart', () => {
   });
 });
 
+describe('supervision', () => {
+  it('restarts dockerd when it dies', async () => {
+    const id = await session('superv');
+    const before = (await sh(id, 'pidof dockerd')).out.trim();
+    await sh(id, 'kill -9 $(pidof dockerd)');
+    let after = '';
+    for (let i = 0; i < 60 && !after; i++) {
+      await sleep(500);
+      const r = await sh(id, 'docker info -f {{.ServerVersion}} >/dev/null 2>&1 && pidof dockerd');
+      if (r.code === 0) after = r.out.trim();
+    }
+    expect(after).not.toBe('');
+    expect(after).not.toBe(before);
+  });
+});
+
 describe('faults at boot', () => {
   it('boots without the shared BuildKit, warns once, and builds locally', async () => {
     const id = await session('nobk', { binds: [`${scratch()}:/ctx:ro`], env: { BUILDKIT_HOST: 'tcp://nowhere.invalid:1234' } });
