@@ -10,6 +10,7 @@ import { restoreTargets, runRestoreBench } from './bench-restore.js';
 import { connectEngine } from './engine.js';
 import { GoldenBuilder } from './golden-build.js';
 import { GoldenStore } from './golden-store.js';
+import { RunManager } from './run-sidecar.js';
 import { serveTriggers } from './serve.js';
 import { loadHostConfig } from './host-config.js';
 import { renderTable, runMainJob } from './main-job.js';
@@ -25,6 +26,8 @@ const USAGE = `usage: helix <command>
   demo [--sample DIR]             the main job: cold build, then the same build in a new session
   golden build P | status P | resume [P]
                                   golden builds of project P (config: <state>/projects/P.json)
+  run start ID --project P | stop ID | ls | reap
+                                  docker-in-docker runs with a BuildKit sidecar each
   serve [--port 7770]             HTTP trigger for merge hooks: POST /projects/P/golden-build
   bench [load] [--sizes 1,4] [--layers 40] [--repeats 3]
                                   the load-path bench: prints a table, writes .helix/bench-load.json
@@ -134,6 +137,32 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       throw new HelixError('BAD_FLAG', `helix golden: unknown subcommand ${JSON.stringify(sub)}`, 'use build, status or resume');
+    }
+    case 'run': {
+      const runs = new RunManager(d);
+      if (sub === 'ls') {
+        for (const m of await runs.list()) process.stdout.write(`${m.id}\t${m.project}\t${m.state}\n`);
+        return 0;
+      }
+      if (sub === 'reap') {
+        const reaped = await runs.reapOrphans();
+        process.stdout.write(reaped.length ? `reaped: ${reaped.join(', ')}\n` : 'no orphans\n');
+        return 0;
+      }
+      const id = rest[0];
+      if (!id) throw new HelixError('BAD_FLAG', `helix run ${sub ?? ''}: missing run id`);
+      if (sub === 'start') {
+        if (!values.project) throw new HelixError('BAD_FLAG', 'helix run start: --project is required (it names the reused cache)');
+        await runs.reapOrphans();
+        const m = await runs.start(id, values.project);
+        process.stdout.write(`${m.container}\n`);
+        return 0;
+      }
+      if (sub === 'stop') {
+        await runs.stop(id);
+        return 0;
+      }
+      throw new HelixError('BAD_FLAG', `helix run: unknown subcommand ${JSON.stringify(sub)}`, 'use start, stop, ls or reap');
     }
     case 'serve': {
       const port = Number(values.port);

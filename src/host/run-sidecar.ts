@@ -1,0 +1,195 @@
+// Docker-in-docker runs with their own BuildKit: a per-run network, a BuildKit sidecar on it (named
+// `buildkit`) whose cache volume later runs of the same project reuse, and the run container, whose
+// dockerd init wires to the sidecar as its remote builder. Nothing from the host is mounted: no
+// docker.sock, no host paths. Metadata is persisted at every step, cleanup runs in order on stop and
+// on every failure, leftovers are found by label and reaped, and every step is audited (JSON lines).
+import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { HelixError } from '../lib/errors.js';
+import { containerInfo, engineError, execIn, type Engine } from './engine.js';
+import { checkProject } from './golden-store.js';
+import type { HostConfig } from './host-config.js';
+import { choosePrivilegeMode, privilegedBinds, privilegedHostConfig } from './privileges.js';
+import type { SandboxDeps } from './sandbox.js';
+import { waitFor } from './sandbox.js';
+
+export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export interface RunMeta {
+  id: string;
+  project: string;
+  network: string;
+  sidecar: string;
+  container: string;
+  cacheVolume: string;
+  dataVolume: string;
+  state: RunState;
+  createdAt: string;
+  error?: string;
+}
+
+const LABEL = 'helix.run';
+const ID = /^[a-z0-9][a-z0-9_.-]{0,40}$/;
+
+/** Pure: the names of a run's resources. */
+export function runNames(id: string, project: string): Omit<RunMeta, 'state' | 'createdAt' | 'error'> {
+  return {
+    id,
+    project,
+    network: `helix-run-${id}`,
+    sidecar: `helix-run-${id}-buildkit`,
+    container: `helix-run-${id}`,
+    cacheVolume: `helix-buildkit-cache-${project}`,
+    dataVolume: `helix-run-${id}-data`,
+  };
+}
+
+export class RunManager {
+  readonly dir: string;
+  private readonly engine: Engine;
+  private readonly cfg: HostConfig;
+
+  constructor(private readonly d: SandboxDeps) {
+    this.engine = d.engine;
+    this.cfg = d.cfg;
+    this.dir = join(d.cfg.stateDir, 'runs');
+  }
+
+  private metaPath(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
+  async audit(run: string, event: string, data: Record<string, unknown> = {}): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await appendFile(join(this.dir, 'audit.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), run, event, ...data })}\n`);
+  }
+
+  async meta(id: string): Promise<RunMeta | undefined> {
+    const raw = await readFile(this.metaPath(id), 'utf8').catch(() => undefined);
+    return raw ? (JSON.parse(raw) as RunMeta) : undefined;
+  }
+
+  private async save(m: RunMeta): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(this.metaPath(m.id), `${JSON.stringify(m, null, 2)}\n`);
+  }
+
+  async start(id: string, project: string, env: Record<string, string> = {}): Promise<RunMeta> {
+    if (!ID.test(id)) throw new HelixError('BAD_FLAG', `invalid run id ${JSON.stringify(id)}: use lowercase letters, digits, '.', '_' and '-'`);
+    checkProject(project);
+    const names = runNames(id, project);
+    if ((await this.meta(id))?.state === 'running' || (await containerInfo(this.engine, names.container))) {
+      throw new HelixError('CONFLICT', `run ${id} already exists`, `stop it first: helix run stop ${id}`);
+    }
+    const m: RunMeta = { ...names, state: 'starting', createdAt: new Date().toISOString() };
+    await this.save(m);
+    await this.audit(id, 'run_starting', { project });
+    const labels = { [LABEL]: id, 'helix.managed': 'true' };
+    const procStatus = await readFile('/proc/self/status', 'utf8');
+    const mode = choosePrivilegeMode(this.cfg.privileges, procStatus);
+    try {
+      await this.engine.createNetwork({ Name: m.network, Driver: 'bridge', Labels: labels });
+      await this.audit(id, 'network_created', { network: m.network });
+
+      const reused = await this.engine.getVolume(m.cacheVolume).inspect().then(() => true, () => false);
+      if (!reused) await this.engine.createVolume({ Name: m.cacheVolume, Labels: { 'helix.managed': 'true', 'helix.project': project } });
+      await this.audit(id, 'cache_volume', { volume: m.cacheVolume, reused });
+
+      const sidecar = await this.engine.createContainer({
+        name: m.sidecar,
+        Image: this.cfg.buildkit.image,
+        Cmd: ['--addr', 'tcp://0.0.0.0:1234', '--addr', 'unix:///run/buildkit/buildkitd.sock'],
+        Labels: { ...labels, 'helix.role': 'run-buildkit' },
+        HostConfig: { NetworkMode: m.network, Binds: [`${m.cacheVolume}:/var/lib/buildkit`, ...privilegedBinds(mode)], ...privilegedHostConfig(mode, procStatus) },
+        NetworkingConfig: { EndpointsConfig: { [m.network]: { Aliases: ['buildkit'] } } },
+      });
+      await sidecar.start();
+      await this.audit(id, 'sidecar_started', { container: m.sidecar, image: this.cfg.buildkit.image });
+      // Ready means BuildKit answers an API call, not that the container runs.
+      await waitFor(`BuildKit sidecar of run ${id}`, async () => (await execIn(this.engine, m.sidecar, ['buildctl', '--addr', 'tcp://127.0.0.1:1234', 'debug', 'workers'])).exitCode === 0, 60_000);
+      await this.audit(id, 'sidecar_ready', { container: m.sidecar });
+
+      const run = await this.engine.createContainer({
+        name: m.container,
+        Image: this.cfg.desktopImage,
+        Hostname: id,
+        Env: Object.entries({ BUILDKIT_HOST: 'tcp://buildkit:1234', BUILDX_BUILDER: 'helix-shared', BUILDX_CONFIG: '/var/lib/helix/buildx', HELIX_DATA_ROOT: '/var/lib/helix-data/docker', HELIX_PROJECT: project, ...env }).map(([k, v]) => `${k}=${v}`),
+        Labels: { ...labels, 'helix.role': 'run' },
+        HostConfig: { NetworkMode: m.network, Binds: [`${m.dataVolume}:/var/lib/helix-data`, ...privilegedBinds(mode)], ...privilegedHostConfig(mode, procStatus) },
+      });
+      await run.start();
+      await this.audit(id, 'run_container_started', { container: m.container });
+      await waitFor(`run ${id}`, async () => {
+        const info = await containerInfo(this.engine, m.container);
+        if (!info?.State.Running) throw new HelixError('NOT_READY', `run ${id} exited during boot`);
+        return (await execIn(this.engine, m.container, ['test', '-f', '/run/helix/ready'])).exitCode === 0;
+      }, 120_000);
+      m.state = 'running';
+      await this.save(m);
+      await this.audit(id, 'run_ready', { container: m.container, buildkitHost: 'tcp://buildkit:1234' });
+      return m;
+    } catch (err) {
+      const e = err instanceof HelixError ? err : engineError(`starting run ${id}`, err);
+      await this.audit(id, 'run_failed', { error: e.message });
+      await this.cleanup({ ...m, state: 'failed', error: e.message });
+      throw e;
+    }
+  }
+
+  async stop(id: string): Promise<void> {
+    const m = await this.meta(id);
+    if (!m) throw new HelixError('NOT_FOUND', `unknown run ${id}`);
+    await this.cleanup({ ...m, state: 'stopping' });
+  }
+
+  /** Removes a run's resources in order: run container, sidecar, network, data volume. The cache stays. */
+  private async cleanup(m: RunMeta): Promise<void> {
+    await this.save(m);
+    // Only what carries this run's label: a name taken by someone else is not ours to remove.
+    const remove = async (kind: 'container', name: string, event: string) => {
+      if ((await containerInfo(this.engine, name))?.Config.Labels?.[LABEL] !== m.id) return;
+      await this.engine.getContainer(name).stop({ t: 20 }).catch(() => undefined);
+      await this.engine.getContainer(name).remove({ force: true }).catch(() => undefined);
+      await this.audit(m.id, event, { [kind]: name });
+    };
+    await remove('container', m.container, 'run_container_removed');
+    await remove('container', m.sidecar, 'sidecar_removed');
+    const nets = await this.engine.listNetworks({ filters: { label: [`${LABEL}=${m.id}`] } });
+    if (nets.some((n) => n.Name === m.network)) {
+      await this.engine.getNetwork(m.network).remove().catch(() => undefined);
+      await this.audit(m.id, 'network_removed', { network: m.network });
+    }
+    await this.engine.getVolume(m.dataVolume).remove().then(() => this.audit(m.id, 'data_volume_removed', { volume: m.dataVolume }), () => undefined);
+    const final: RunMeta = { ...m, state: m.state === 'failed' ? 'failed' : 'stopped' };
+    await this.save(final);
+    await this.audit(m.id, final.state === 'failed' ? 'run_cleaned_after_failure' : 'run_stopped');
+  }
+
+  /**
+   * Reaps what crashed runs left: every labelled container or network of a run that is not both
+   * recorded as running and still has its run container running.
+   */
+  async reapOrphans(): Promise<string[]> {
+    const containers = await this.engine.listContainers({ all: true, filters: { label: [LABEL] } });
+    const networks = await this.engine.listNetworks({ filters: { label: [LABEL] } });
+    const ids = new Set([...containers.map((c) => c.Labels[LABEL] as string), ...networks.map((n) => (n.Labels ?? {})[LABEL] as string)]);
+    const reaped: string[] = [];
+    for (const id of ids) {
+      const m = await this.meta(id);
+      const project = m?.project ?? 'unknown';
+      const names = m ?? { ...runNames(id, project), state: 'failed' as RunState, createdAt: '' };
+      const runInfo = await containerInfo(this.engine, names.container);
+      if (m?.state === 'running' && runInfo?.State.Running) continue;
+      await this.audit(id, 'orphan_found', { state: m?.state ?? 'no metadata', runContainer: runInfo?.State.Status ?? 'missing' });
+      await this.cleanup({ ...names, state: 'failed', error: 'orphan reaped' });
+      reaped.push(id);
+    }
+    return reaped;
+  }
+
+  async list(): Promise<RunMeta[]> {
+    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
+    return (await Promise.all(names.map((n) => this.meta(n.slice(0, -5))))).filter((m): m is RunMeta => !!m);
+  }
+}
