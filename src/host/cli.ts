@@ -15,13 +15,14 @@ import { serveTriggers } from './serve.js';
 import { loadHostConfig } from './host-config.js';
 import { renderTable, runMainJob } from './main-job.js';
 import { sandboxUp, type SandboxDeps } from './sandbox.js';
-import { execInSession, removeSession, startSession } from './session.js';
+import { execInSession, removeSession, startSession, stopSession } from './session.js';
 
 const USAGE = `usage: helix <command>
   up                              start or reconcile the shared BuildKit and registry
   session start ID [--bind H:C] [--project P]
                                   start a desktop session (from P's current golden)
   session exec ID SCRIPT          run SCRIPT in the session's login shell
+  session stop ID                 stop a session cleanly, keeping it and its data
   session rm ID                   stop and remove a session and its data-root
   demo [--sample DIR]             the main job: cold build, then the same build in a new session
   golden build P | status P | resume [P]
@@ -185,12 +186,13 @@ async function main(argv: string[]): Promise<number> {
         });
         if (golden && values.project) await store.touch(values.project, golden.meta.generation);
       }
+      else if (sub === 'stop') await stopSession(d.engine, id);
       else if (sub === 'rm') await removeSession(d.engine, cfg, id);
       else if (sub === 'exec') {
         const r = await execInSession(d.engine, id, rest.slice(1).join(' '), (s) => process.stderr.write(s));
         process.stdout.write(r.stdout);
         return r.exitCode;
-      } else throw new HelixError('BAD_FLAG', `helix session: unknown subcommand ${JSON.stringify(sub)}`, 'use start, exec or rm');
+      } else throw new HelixError('BAD_FLAG', `helix session: unknown subcommand ${JSON.stringify(sub)}`, 'use start, exec, stop or rm');
       return 0;
     }
     default:

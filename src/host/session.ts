@@ -131,6 +131,14 @@ export function execInSession(engine: Engine, id: string, script: string, onStde
   return execIn(engine, sessionName(id), ['bash', '-lc', script], { onStderr });
 }
 
+/** Stops the session cleanly (helix-init stops its dockerd); its container and data stay for a restart. */
+export async function stopSession(engine: Engine, id: string): Promise<void> {
+  if (!(await containerInfo(engine, sessionName(id)))) throw new HelixError('NOT_FOUND', `unknown session ${id}`);
+  await engine.getContainer(sessionName(id)).stop({ t: 30 }).catch((err: unknown) => {
+    if ((err as { statusCode?: number }).statusCode !== 304) throw engineError(`stopping session ${id}`, err);
+  });
+}
+
 /** Stops the session cleanly (its dockerd is stopped by helix-init), removes it and its data-root. */
 export async function removeSession(engine: Engine, cfg: HostConfig, id: string): Promise<void> {
   const name = sessionName(id);

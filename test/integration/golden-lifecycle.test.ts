@@ -9,6 +9,7 @@ import { containerInfo } from '../../src/host/engine.js';
 import { GoldenBuilder } from '../../src/host/golden-build.js';
 import { GoldenStore } from '../../src/host/golden-store.js';
 import { sandboxUp } from '../../src/host/sandbox.js';
+import { serveTriggers } from '../../src/host/serve.js';
 import { sessionName } from '../../src/host/session.js';
 import { context, deps, nonce, session, sh } from './helpers.js';
 
@@ -55,8 +56,35 @@ describe('golden lifecycle', () => {
     expect(s.rerun).toBe(false);
     expect((await store.current(p))?.meta.generation).toBe(2);
 
+    // A promotion failing midway leaves generation 2 current and usable.
+    const fake = context({});
+    mkdirSync(join(fake, 'docker/image'), { recursive: true });
+    await expect(store.promote(p, join(fake, 'docker'), 'x', { beforeSwitch: () => Promise.reject(new Error('disk full')) })).rejects.toThrow('disk full');
+    expect((await store.current(p))?.meta.generation).toBe(2);
+
     const id = await session('fromcurrent', { golden: { dir: (await store.current(p))!.dir, id: `${p}/gen-2` } });
     expect((await sh(id, `docker image inspect -f ok ${p}/app:1`)).out.trim()).toBe('ok');
+  });
+
+  it('takes triggers over HTTP: 202 at once, a second one queued behind the first', async () => {
+    const p = project(3);
+    const server = await serveTriggers(builder, deps.log, 0);
+    const port = (server.address() as { port: number }).port;
+    const url = `http://127.0.0.1:${port}/projects/${p}/golden-build`;
+    try {
+      const first = await fetch(url, { method: 'POST' });
+      expect(first.status).toBe(202);
+      expect(await first.json()).toEqual({ project: p, accepted: 'started' });
+      await until('the build to start', async () => (await builder.state(p)).status === 'building');
+      expect(await (await fetch(url, { method: 'POST' })).json()).toEqual({ project: p, accepted: 'queued' });
+      await until('both builds to finish', async () => {
+        const s = (await (await fetch(url)).json()) as { status: string; history: unknown[] };
+        return s.status === 'succeeded' && s.history.length === 2;
+      }, 240_000);
+      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
   });
 
   it('ends a build cleanly after the host process that ran it was killed', async () => {
