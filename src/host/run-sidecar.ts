@@ -6,6 +6,7 @@
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
+import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
 import { containerInfo, engineError, execIn, type Engine } from './engine.js';
 import { checkProject } from './golden-store.js';
@@ -114,7 +115,7 @@ export class RunManager {
         name: m.container,
         Image: this.cfg.desktopImage,
         Hostname: id,
-        Env: Object.entries({ BUILDKIT_HOST: 'tcp://buildkit:1234', BUILDX_BUILDER: 'helix-shared', BUILDX_CONFIG: '/var/lib/helix/buildx', HELIX_DATA_ROOT: '/var/lib/helix-data/docker', HELIX_PROJECT: project, ...env }).map(([k, v]) => `${k}=${v}`),
+        Env: Object.entries({ BUILDKIT_HOST: 'tcp://buildkit:1234', BUILDX_BUILDER: DEFAULTS.builderName, BUILDX_CONFIG: `${DEFAULTS.stateDir}/buildx`, HELIX_DATA_ROOT: '/var/lib/helix-data/docker', HELIX_PROJECT: project, ...env }).map(([k, v]) => `${k}=${v}`),
         Labels: { ...labels, 'helix.role': 'run' },
         HostConfig: { NetworkMode: m.network, Binds: [`${m.dataVolume}:/var/lib/helix-data`, ...privilegedBinds(mode)], ...privilegedHostConfig(mode, procStatus) },
       });

@@ -44,7 +44,7 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
     HELIX_REGISTRY: registryAddress(cfg),
     BUILDKIT_HOST: buildkitAddress(cfg),
     // Set on the container too, so `docker exec` shells (which skip /etc/environment) route builds.
-    BUILDX_BUILDER: 'helix-shared',
+    BUILDX_BUILDER: DEFAULTS.builderName,
     BUILDX_CONFIG: `${DEFAULTS.stateDir}/buildx`,
     // The data-root's parent is the host mount, so a golden restore can rename into place atomically.
     HELIX_DATA_ROOT: `${SESSION_DATA_MOUNT}/docker`,

@@ -57,7 +57,8 @@ async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, 
     else process.stderr.write(`helix: warning: ${n.service}'s image is not in the registry; ${s.service} may not find ${n.ref}\n`);
   }
   const argv = [...r.globals, 'buildx', 'build', '--builder', r.builder, ...extra, ...s.args];
-  const plan = decide(argv, {}, cfg);
+  // The builder is named on the line; the environment still carries HELIX_PROJECT.
+  const plan = decide(argv, process.env, cfg);
   if (plan.kind === 'buildx') return runChild(cfg.realDocker, plan.argv);
   if (plan.kind !== 'smart') throw new Error(`service ${s.service}: cannot plan its build (${plan.kind === 'passthrough' ? plan.reason : plan.kind})`);
   const result = await runSmartBuild(plan.build, cfg);
