@@ -73,8 +73,13 @@ class Session {
    * Skip or tag when the daemon already has the image. The local id is the config digest under the
    * classic image store and the manifest digest under the containerd store: either one matches.
    */
-  async reuseLocal(d: Digests): Promise<{ path: 'skip' | 'tag'; imageId: string } | undefined> {
-    const ids = new Map(await Promise.all(this.b.tags.map(async (t) => [t, await this.localId(t)] as const)));
+  /** The local image id of each tag. Started with the solve, which cannot change them. */
+  localIds(): Promise<Map<string, string | undefined>> {
+    return Promise.all(this.b.tags.map(async (t) => [t, await this.localId(t)] as const)).then((e) => new Map(e));
+  }
+
+  async reuseLocal(d: Digests, before: Promise<Map<string, string | undefined>>): Promise<{ path: 'skip' | 'tag'; imageId: string } | undefined> {
+    const ids = await before;
     const same = (id: string | undefined) => id === d.config || (d.manifest !== undefined && id === d.manifest);
     const matched = [...ids.values()].find(same);
     const normalized = new Map([...ids].map(([t, id]) => [t, same(id) ? d.config : id]));
@@ -110,12 +115,13 @@ class Session {
     const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
     const out = `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true`;
+    const ids = this.localIds();
     const build = await this.solve(['--output', out, '--metadata-file', meta], this.b.args, true);
     if (build.code !== 0 || build.signal) return build;
     const d = await this.readDigests(meta);
     if (!d.manifest) throw new Error(`buildx metadata ${meta} has no manifest digest`);
     const ref = `${repo}@${d.manifest}`;
-    const local = await this.reuseLocal(d);
+    const local = await this.reuseLocal(d, ids);
     if (local) return { build, ...local, transferRef: ref, ms: 0 };
 
     const pull = await this.docker(['pull', ref], CAPTURE_ALL);
@@ -142,10 +148,11 @@ class Session {
       return { build, path: 'tarball', imageId, ms: 0 };
     }
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
+    const ids = this.localIds();
     const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], this.b.args, true);
     if (build.code !== 0 || build.signal) return build;
     const d = await this.readDigests(meta);
-    const local = await this.reuseLocal(d);
+    const local = await this.reuseLocal(d, ids);
     if (local) return { build, ...local, ms: 0 };
     // Same inputs, so this solve is all cache hits; only the tarball transfer costs time.
     const load = await this.solve(['--load', '--progress=quiet'], this.b.loadArgs, false);

@@ -30,6 +30,8 @@ for a in "$@"; do
   esac
 done
 if [ "$sub" = build ] && [ -x "$node" ]; then
-  HELIX_REAL_DOCKER=$real exec "$node" /opt/helix/lib/helix-docker.mjs "$@"
+  # Node keeps the compiled wrapper here between calls (a cache miss only costs time).
+  NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-${TMPDIR:-/tmp}/helix-node-cache-$(id -u)} \
+    HELIX_REAL_DOCKER=$real exec "$node" /opt/helix/lib/helix-docker.mjs "$@"
 fi
 exec "$real" "$@"
