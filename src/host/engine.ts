@@ -9,27 +9,26 @@ export function connectEngine(): Engine {
   return new Docker();
 }
 
-function statusOf(err: unknown): number | undefined {
+export function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
 }
 
-export async function containerInfo(engine: Engine, name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+/** The answer, or undefined where the Engine says the object does not exist. */
+async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined> {
   try {
-    return await engine.getContainer(name).inspect();
+    return await call;
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     throw err;
   }
 }
 
+export function containerInfo(engine: Engine, name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+  return unlessMissing(engine.getContainer(name).inspect());
+}
+
 export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
-  try {
-    await engine.getImage(ref).inspect();
-    return true;
-  } catch (err) {
-    if (statusOf(err) === 404) return false;
-    throw err;
-  }
+  return (await unlessMissing(engine.getImage(ref).inspect())) !== undefined;
 }
 
 export async function ensureNetwork(engine: Engine, name: string): Promise<boolean> {
@@ -40,12 +39,7 @@ export async function ensureNetwork(engine: Engine, name: string): Promise<boole
 }
 
 export async function ensureVolume(engine: Engine, name: string): Promise<boolean> {
-  try {
-    await engine.getVolume(name).inspect();
-    return false;
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
-  }
+  if (await unlessMissing(engine.getVolume(name).inspect())) return false;
   await engine.createVolume({ Name: name, Labels: { 'helix.managed': 'true' } });
   return true;
 }

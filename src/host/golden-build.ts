@@ -5,7 +5,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from '../lib/atomic-write.js';
+import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { containerInfo } from './engine.js';
 import type { GoldenStore } from './golden-store.js';
 import { loadProjectConfig } from './project-config.js';
@@ -59,7 +59,7 @@ export class GoldenBuilder {
   }
 
   async state(p: string): Promise<BuildState> {
-    const raw = await readFile(this.statePath(p), 'utf8').catch(() => undefined);
+    const raw = await readIfExists(this.statePath(p));
     return raw ? { ...IDLE, ...(JSON.parse(raw) as BuildState) } : { ...IDLE };
   }
 

@@ -33,6 +33,12 @@ export function privilegedBinds(mode: PrivilegeMode): string[] {
   return mode === 'caps' ? ['/sys/fs/cgroup:/sys/fs/cgroup:rw'] : [];
 }
 
+/** Everything a dockerd- or buildkitd-running container needs, for this host and setting. */
+export function dindPrivileges(setting: string | undefined, procStatus: string): { binds: string[]; hostConfig: Record<string, unknown> } {
+  const mode = choosePrivilegeMode(setting, procStatus);
+  return { binds: privilegedBinds(mode), hostConfig: privilegedHostConfig(mode, procStatus) };
+}
+
 /**
  * HostConfig fields (other than binds) for a container that runs dockerd (or buildkitd) inside. In caps mode the
  * capabilities are named one by one from the bounding set: some engines expand ALL to capabilities

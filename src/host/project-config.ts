@@ -1,7 +1,7 @@
 // A project's golden-build settings: ${stateDir}/projects/<project>.json. Strict: an unknown key or a
 // wrong type is one line naming the file and the key, never a silent default.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readIfExists } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 
 export interface ProjectConfig {
@@ -42,7 +42,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
 
 export async function loadProjectConfig(stateDir: string, project: string): Promise<ProjectConfig> {
   const file = join(stateDir, 'projects', `${project}.json`);
-  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const text = await readIfExists(file);
   if (text === undefined) throw new HelixError('NOT_FOUND', `unknown project ${project}: no ${file}`, 'write its startupScript there first');
   return parseProjectConfig(text, file);
 }

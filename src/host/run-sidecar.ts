@@ -5,13 +5,13 @@
 // on every failure, leftovers are found by label and reaped, and every step is audited (JSON lines).
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../lib/atomic-write.js';
+import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
 import { containerInfo, engineError, execIn, type Engine } from './engine.js';
 import { checkProject } from './golden-store.js';
 import type { HostConfig } from './host-config.js';
-import { choosePrivilegeMode, privilegedBinds, privilegedHostConfig } from './privileges.js';
+import { dindPrivileges } from './privileges.js';
 import type { SandboxDeps } from './sandbox.js';
 import { waitFor } from './sandbox.js';
 
@@ -67,7 +67,7 @@ export class RunManager {
   }
 
   async meta(id: string): Promise<RunMeta | undefined> {
-    const raw = await readFile(this.metaPath(id), 'utf8').catch(() => undefined);
+    const raw = await readIfExists(this.metaPath(id));
     return raw ? (JSON.parse(raw) as RunMeta) : undefined;
   }
 
@@ -87,8 +87,7 @@ export class RunManager {
     await this.save(m);
     await this.audit(id, 'run_starting', { project });
     const labels = { [LABEL]: id, 'helix.managed': 'true' };
-    const procStatus = await readFile('/proc/self/status', 'utf8');
-    const mode = choosePrivilegeMode(this.cfg.privileges, procStatus);
+    const priv = dindPrivileges(this.cfg.privileges, await readFile('/proc/self/status', 'utf8'));
     try {
       await this.engine.createNetwork({ Name: m.network, Driver: 'bridge', Labels: labels });
       await this.audit(id, 'network_created', { network: m.network });
@@ -102,7 +101,7 @@ export class RunManager {
         Image: this.cfg.buildkit.image,
         Cmd: ['--addr', 'tcp://0.0.0.0:1234', '--addr', 'unix:///run/buildkit/buildkitd.sock'],
         Labels: { ...labels, 'helix.role': 'run-buildkit' },
-        HostConfig: { NetworkMode: m.network, Binds: [`${m.cacheVolume}:/var/lib/buildkit`, ...privilegedBinds(mode)], ...privilegedHostConfig(mode, procStatus) },
+        HostConfig: { NetworkMode: m.network, Binds: [`${m.cacheVolume}:/var/lib/buildkit`, ...priv.binds], ...priv.hostConfig },
         NetworkingConfig: { EndpointsConfig: { [m.network]: { Aliases: ['buildkit'] } } },
       });
       await sidecar.start();
@@ -117,7 +116,7 @@ export class RunManager {
         Hostname: id,
         Env: Object.entries({ BUILDKIT_HOST: 'tcp://buildkit:1234', BUILDX_BUILDER: DEFAULTS.builderName, BUILDX_CONFIG: `${DEFAULTS.stateDir}/buildx`, HELIX_DATA_ROOT: '/var/lib/helix-data/docker', HELIX_PROJECT: project, ...env }).map(([k, v]) => `${k}=${v}`),
         Labels: { ...labels, 'helix.role': 'run' },
-        HostConfig: { NetworkMode: m.network, Binds: [`${m.dataVolume}:/var/lib/helix-data`, ...privilegedBinds(mode)], ...privilegedHostConfig(mode, procStatus) },
+        HostConfig: { NetworkMode: m.network, Binds: [`${m.dataVolume}:/var/lib/helix-data`, ...priv.binds], ...priv.hostConfig },
       });
       await run.start();
       await this.audit(id, 'run_container_started', { container: m.container });

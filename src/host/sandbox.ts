@@ -2,12 +2,12 @@
 // helix-buildkit on named volumes. `up` reconciles to that state and restarts nothing that is healthy.
 import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from '../lib/atomic-write.js';
+import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
 import { renderBuildkitdToml, type HostConfig } from './host-config.js';
-import { choosePrivilegeMode, privilegedBinds, privilegedHostConfig } from './privileges.js';
+import { dindPrivileges } from './privileges.js';
 
 export interface SandboxDeps {
   engine: Engine;
@@ -108,7 +108,7 @@ async function ensureBuildkit(d: SandboxDeps): Promise<string> {
   const confPath = `${confDir}/buildkitd.toml`;
   await mkdir(confDir, { recursive: true });
   const toml = renderBuildkitdToml(cfg);
-  const current = await readFile(confPath, 'utf8').catch(() => undefined);
+  const current = await readIfExists(confPath);
   if (current !== toml) {
     await writeFileAtomic(confPath, toml);
     // A restart would kill builds in flight: the operator chooses when.
@@ -116,8 +116,7 @@ async function ensureBuildkit(d: SandboxDeps): Promise<string> {
       d.log.warn(`${confPath} changed; restart ${cfg.buildkit.name} when no build is running to apply it`);
     }
   }
-  const procStatus = await readFile('/proc/self/status', 'utf8');
-  const mode = choosePrivilegeMode(cfg.privileges, procStatus);
+  const priv = dindPrivileges(cfg.privileges, await readFile('/proc/self/status', 'utf8'));
   const state = await ensureContainer(d, cfg.buildkit.name, () =>
     engine.createContainer({
       name: cfg.buildkit.name,
@@ -127,8 +126,8 @@ async function ensureBuildkit(d: SandboxDeps): Promise<string> {
       HostConfig: {
         NetworkMode: cfg.network,
         RestartPolicy: { Name: 'unless-stopped' },
-        Binds: [`${cfg.buildkit.volume}:/var/lib/buildkit`, `${confPath}:/etc/buildkit/buildkitd.toml:ro`, ...privilegedBinds(mode)],
-        ...privilegedHostConfig(mode, procStatus),
+        Binds: [`${cfg.buildkit.volume}:/var/lib/buildkit`, `${confPath}:/etc/buildkit/buildkitd.toml:ro`, ...priv.binds],
+        ...priv.hostConfig,
       },
       NetworkingConfig: { EndpointsConfig: { [cfg.network]: { Aliases: [cfg.buildkit.name] } } },
     }),

@@ -1,11 +1,12 @@
 // Desktop sessions: one container each, running its own dockerd on a per-session host directory
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readIfExists } from '../lib/atomic-write.js';
 import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
-import { containerInfo, demuxBuffer, engineError, execIn, type Engine, type ExecResult } from './engine.js';
+import { containerInfo, demuxBuffer, engineError, execIn, statusOf, type Engine, type ExecResult } from './engine.js';
 import { buildkitAddress, registryAddress, type HostConfig } from './host-config.js';
-import { choosePrivilegeMode, privilegedBinds, privilegedHostConfig } from './privileges.js';
+import { dindPrivileges } from './privileges.js';
 import { waitFor } from './sandbox.js';
 
 export interface SessionSpec {
@@ -39,7 +40,7 @@ export function dataRootOf(cfg: HostConfig, id: string): string {
 
 /** The session container's create options. Pure but for the privilege mode passed in. */
 export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procStatus: string): Record<string, unknown> {
-  const mode = choosePrivilegeMode(cfg.privileges, procStatus);
+  const priv = dindPrivileges(cfg.privileges, procStatus);
   const env = {
     HELIX_REGISTRY: registryAddress(cfg),
     BUILDKIT_HOST: buildkitAddress(cfg),
@@ -60,8 +61,8 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
     Labels: { 'helix.managed': 'true', 'helix.role': 'session', 'helix.session': spec.id },
     HostConfig: {
       NetworkMode: cfg.network,
-      Binds: [`${sessionDirOf(cfg, spec.id)}:${SESSION_DATA_MOUNT}`, ...golden, ...privilegedBinds(mode), ...(spec.binds ?? [])],
-      ...privilegedHostConfig(mode, procStatus),
+      Binds: [`${sessionDirOf(cfg, spec.id)}:${SESSION_DATA_MOUNT}`, ...golden, ...priv.binds, ...(spec.binds ?? [])],
+      ...priv.hostConfig,
     },
   };
 }
@@ -97,7 +98,7 @@ export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: s
   const c = engine.getContainer(sessionName(id));
   const { StatusCode } = (await c.wait()) as { StatusCode: number };
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
-  const raw = await readFile(`${sessionDirOf(cfg, id)}/helix-golden-result.json`, 'utf8').catch(() => undefined);
+  const raw = await readIfExists(`${sessionDirOf(cfg, id)}/helix-golden-result.json`);
   await c.remove({ force: true });
   return { exitCode: StatusCode, result: raw ? JSON.parse(raw) : undefined, logs };
 }
@@ -135,7 +136,8 @@ export function execInSession(engine: Engine, id: string, script: string, onStde
 export async function stopSession(engine: Engine, id: string): Promise<void> {
   if (!(await containerInfo(engine, sessionName(id)))) throw new HelixError('NOT_FOUND', `unknown session ${id}`);
   await engine.getContainer(sessionName(id)).stop({ t: 30 }).catch((err: unknown) => {
-    if ((err as { statusCode?: number }).statusCode !== 304) throw engineError(`stopping session ${id}`, err);
+    // 304: already stopped.
+    if (statusOf(err) !== 304) throw engineError(`stopping session ${id}`, err);
   });
 }
 

@@ -1,5 +1,5 @@
 // `helix-init doctor`: checks what a working desktop needs and says what to fix.
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { readIfExists } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
@@ -16,8 +16,7 @@ export interface Check {
 async function firstOnPath(cmd: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const p = join(dir, cmd);
-    const r = await run('test', ['-x', p]).catch(() => undefined);
-    if (r?.exitCode === 0) return p;
+    if (await access(p, constants.X_OK).then(() => true, () => false)) return p;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundingSet, choosePrivilegeMode, privilegedBinds, privilegedHostConfig } from '../../src/host/privileges.js';
+import { boundingSet, choosePrivilegeMode, dindPrivileges, privilegedBinds, privilegedHostConfig } from '../../src/host/privileges.js';
 
 // CapBnd of these VMs (no CAP_SYS_RESOURCE) and of an ordinary root process on a real host.
 const LACKING = 'Name:\tnode\nCapBnd:\t000001fffeffffff\n';
@@ -19,6 +19,11 @@ describe('privileges', () => {
     expect(hc.CapAdd).not.toContain('SYS_RESOURCE');
     expect(hc).not.toHaveProperty('CapDrop');
     expect(privilegedBinds('caps')).toEqual(['/sys/fs/cgroup:/sys/fs/cgroup:rw']);
+  });
+
+  it('gives binds and HostConfig together for the chosen mode', () => {
+    expect(dindPrivileges(undefined, FULL)).toEqual({ binds: [], hostConfig: { Privileged: true } });
+    expect(dindPrivileges(undefined, LACKING)).toEqual({ binds: privilegedBinds('caps'), hostConfig: privilegedHostConfig('caps', LACKING) });
   });
 
   it('lets the operator choose', () => {
