@@ -5,6 +5,7 @@ import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
+import { runBuildx } from './buildx-plugin.js';
 import { runChild, type ChildResult } from './child.js';
 import { flag, optAll, withoutBuild, type ComposeArgv } from './compose-argv.js';
 import { dockerfileRefs, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
@@ -59,7 +60,7 @@ async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, 
   const argv = [...r.globals, 'buildx', 'build', '--builder', r.builder, ...extra, ...s.args];
   // The builder is named on the line; the environment still carries HELIX_PROJECT.
   const plan = decide(argv, process.env, cfg);
-  if (plan.kind === 'buildx') return runChild(cfg.realDocker, plan.argv);
+  if (plan.kind === 'buildx') return runBuildx(cfg.realDocker, plan.configDir, plan.argv);
   if (plan.kind !== 'smart') throw new Error(`service ${s.service}: cannot plan its build (${plan.kind === 'passthrough' ? plan.reason : plan.kind})`);
   const result = await runSmartBuild(plan.build, cfg);
   if (result.warning) process.stderr.write(`helix: warning: ${result.warning}\n`);

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../lib/config.js';
-import { exitLike, handOff, runChild } from './child.js';
+import { runBuildx } from './buildx-plugin.js';
+import { exitLike, handOff } from './child.js';
 import { runComposeBuilds } from './compose-build.js';
 import { appendEvent } from './events.js';
 import { decide, type Facts, type Plan } from './plan.js';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     plan = { kind: 'passthrough', reason: 'internal error while deciding' };
   }
   if (plan.kind === 'passthrough') return handOff(cfg.realDocker, argv);
-  if (plan.kind === 'buildx') return exitLike(await runChild(cfg.realDocker, plan.argv));
+  if (plan.kind === 'buildx') return exitLike(await runBuildx(cfg.realDocker, plan.configDir, plan.argv));
   if (plan.kind === 'compose') {
     let ended;
     try {

@@ -7,13 +7,15 @@ import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js
 
 export type Plan =
   | { kind: 'passthrough'; reason: string }
-  | { kind: 'buildx'; reason: string; argv: string[] }
+  | { kind: 'buildx'; reason: string; argv: string[]; configDir?: string }
   | { kind: 'smart'; build: SmartBuild }
   | { kind: 'compose'; globals: string[]; compose: ComposeArgv; builder: string };
 
 export interface SmartBuild {
   /** docker's global options, repeated on every call. */
   globals: string[];
+  /** `--config DIR`, where the CLI looks for its plugins first. */
+  configDir?: string;
   builder: string;
   /**
    * The user's build options in long form, without the ones the smart path sets itself and without
@@ -77,12 +79,14 @@ export function decide(argv: readonly string[], env: Readonly<Record<string, str
       kind: 'buildx',
       reason: why,
       argv: [...d.globals, 'buildx', 'build', '--builder', builder, ...(load ? ['--load'] : []), ...renderArgs(b, ['builder'])],
+      configDir: d.configDir,
     };
   }
   return {
     kind: 'smart',
     build: {
       globals: d.globals,
+      configDir: d.configDir,
       builder,
       args: renderArgs(b, [...MANAGED, 'tag']),
       loadArgs: renderArgs(b, [...MANAGED, 'progress']),

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
+import { runBuildx } from './buildx-plugin.js';
 import { runChild, type ChildResult } from './child.js';
 import { chooseLoadAction } from './load-action.js';
 import type { SmartBuild } from './plan.js';
@@ -54,7 +55,8 @@ class Session {
 
   solve(extra: string[], args: string[], showOutput: boolean): Promise<ChildResult> {
     const quiet = this.b.quiet ? ['--quiet'] : [];
-    return this.docker(['buildx', 'build', '--builder', this.b.builder, '--provenance=false', ...extra, ...quiet, ...args], {
+    const argv = [...this.b.globals, 'buildx', 'build', '--builder', this.b.builder, '--provenance=false', ...extra, ...quiet, ...args];
+    return runBuildx(this.cfg.realDocker, this.b.configDir, argv, {
       stdout: showOutput && !this.b.quiet ? 'inherit' : 'ignore',
       stderr: showOutput ? 'inherit' : 'ignore',
       stdin: showOutput ? 'inherit' : 'ignore',
@@ -170,7 +172,7 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig): Promise<
   const started = Date.now();
   const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, 1234), canConnect(cfg.registry, 5000)]);
   if (!buildkitUp) {
-    const build = await runChild(cfg.realDocker, b.localArgv);
+    const build = await runBuildx(cfg.realDocker, b.configDir, b.localArgv);
     return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} is unreachable; built with the local builder`, ms: Date.now() - started };
   }
   const dir = await mkdtemp(join(tmpdir(), 'helix-build-'));

@@ -1,0 +1,66 @@
+// Finds the buildx plugin the docker CLI would run, so the wrapper can run it directly. Going through
+// the CLI costs about 180 ms per build (the CLI starts, asks the plugin for its metadata, then runs
+// it); on a cached build that is a third of the time. The plugin is run exactly as the CLI runs it:
+// the same argv and the re-exec variable, so it parses docker's global options itself.
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { runChild, type ChildOptions, type ChildResult } from './child.js';
+
+/** The variable the docker CLI sets when it runs a plugin; the plugin then acts as `docker buildx`. */
+export const REEXEC_ENV = 'DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND';
+
+/** Linux plugin dirs in the CLI's order: the config dir's, the config file's extra dirs, the system's. Pure. */
+export function pluginDirs(configDir: string, extraDirs: readonly string[]): string[] {
+  return [
+    join(configDir, 'cli-plugins'),
+    ...extraDirs,
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+  ];
+}
+
+function extraDirsOf(configDir: string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(configDir, 'config.json'), 'utf8');
+  } catch {
+    return [];
+  }
+  try {
+    const extra = (JSON.parse(text) as { cliPluginsExtraDirs?: unknown }).cliPluginsExtraDirs;
+    if (extra === undefined) return [];
+    return Array.isArray(extra) && extra.every((d) => typeof d === 'string') ? extra : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The path of the docker-buildx the CLI would pick, or undefined when that is not certain (a config
+ * file the CLI may read differently): the caller then goes through the CLI.
+ */
+export function findBuildxPlugin(configDirFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const configDir = configDirFlag ?? env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+  const extra = extraDirsOf(configDir);
+  if (!extra) return undefined;
+  for (const dir of pluginDirs(configDir, extra)) {
+    const path = join(dir, 'docker-buildx');
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not in this dir: the CLI looks in the next one too
+    }
+  }
+  return undefined;
+}
+
+/** Runs a `docker [globals] buildx ...` argv: by the plugin directly when it is certain which, else by the CLI. */
+export function runBuildx(realDocker: string, configDirFlag: string | undefined, argv: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
+  const plugin = findBuildxPlugin(configDirFlag, process.env);
+  if (!plugin) return runChild(realDocker, argv, o);
+  return runChild(plugin, argv, { ...o, env: { ...(o.env ?? process.env), [REEXEC_ENV]: realDocker } });
+}

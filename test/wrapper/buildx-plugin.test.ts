@@ -1,0 +1,60 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findBuildxPlugin, pluginDirs } from '../../src/wrapper/buildx-plugin.js';
+
+describe('pluginDirs', () => {
+  it('follows the CLI: config dir, extra dirs, then the system dirs', () => {
+    expect(pluginDirs('/home/u/.docker', ['/opt/p'])).toEqual([
+      '/home/u/.docker/cli-plugins',
+      '/opt/p',
+      '/usr/local/lib/docker/cli-plugins',
+      '/usr/local/libexec/docker/cli-plugins',
+      '/usr/lib/docker/cli-plugins',
+      '/usr/libexec/docker/cli-plugins',
+    ]);
+  });
+});
+
+describe('findBuildxPlugin', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'helix-plugin-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  async function plugin(at: string): Promise<string> {
+    await mkdir(at, { recursive: true });
+    const p = join(at, 'docker-buildx');
+    await writeFile(p, '#!/bin/sh\n');
+    await chmod(p, 0o755);
+    return p;
+  }
+
+  it('prefers the config dir given by --config over DOCKER_CONFIG', async () => {
+    const mine = await plugin(join(dir, 'flag', 'cli-plugins'));
+    await plugin(join(dir, 'env', 'cli-plugins'));
+    expect(findBuildxPlugin(join(dir, 'flag'), { DOCKER_CONFIG: join(dir, 'env') })).toBe(mine);
+  });
+
+  it('uses cliPluginsExtraDirs from config.json', async () => {
+    const extra = await plugin(join(dir, 'extra'));
+    await mkdir(join(dir, 'cfg'));
+    await writeFile(join(dir, 'cfg', 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(dir, 'extra')] }));
+    expect(findBuildxPlugin(undefined, { DOCKER_CONFIG: join(dir, 'cfg') })).toBe(extra);
+  });
+
+  it('skips a file that is not executable', async () => {
+    await mkdir(join(dir, 'cfg', 'cli-plugins'), { recursive: true });
+    await writeFile(join(dir, 'cfg', 'cli-plugins', 'docker-buildx'), '');
+    const found = findBuildxPlugin(join(dir, 'cfg'), {});
+    expect(found === undefined || found.startsWith('/usr/')).toBe(true);
+  });
+
+  it('gives up (the CLI decides) when config.json cannot be read the same way', async () => {
+    await plugin(join(dir, 'cfg', 'cli-plugins'));
+    await writeFile(join(dir, 'cfg', 'config.json'), '{ not json');
+    expect(findBuildxPlugin(join(dir, 'cfg'), {})).toBeUndefined();
+  });
+});
