@@ -103,6 +103,30 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || fail "dockerd did not answer within 60 s: last log lines: $(tail -3 /var/log/dockerd.log | tr '\n' ' ')"
 fi
 
+step="host state filesystem"
+# Goldens and session data-roots on one btrfs filesystem: a session starts from its project's golden
+# by a subvolume snapshot (constant time) instead of a copy. A loop file unless the operator mounted
+# a filesystem there already; HELIX_HOST_FS=none keeps the directory as it is.
+state=${HELIX_HOST_STATE_DIR:-/var/lib/helix-host}
+fsimg=${HELIX_HOST_FS_IMAGE:-/var/lib/helix-host.btrfs}
+mkdir -p "$state"
+if [ "${HELIX_HOST_FS:-btrfs}" = btrfs ] && ! mountpoint -q "$state"; then
+  if [ ! -f "$fsimg" ]; then
+    log "creating a btrfs filesystem for $state ($fsimg, sparse, ${HELIX_HOST_FS_GB:-200} GB at most)"
+    truncate -s "${HELIX_HOST_FS_GB:-200}G" "$fsimg" && mkfs.btrfs -q "$fsimg" || fail "mkfs.btrfs $fsimg failed"
+  fi
+  if [ -n "$(ls -A "$state")" ]; then
+    # State written before this filesystem existed moves onto it once.
+    log "moving the existing contents of $state onto the new filesystem"
+    mnt=$(mktemp -d)
+    mount -o loop "$fsimg" "$mnt" || fail "mounting $fsimg failed"
+    cp -a "$state/." "$mnt/" && umount "$mnt" && rmdir "$mnt" || fail "copying $state onto $fsimg failed"
+    find "$state" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+  fi
+  # discard: space freed inside goes back to the host disk.
+  mount -o loop,discard,noatime "$fsimg" "$state" || fail "mounting $fsimg on $state failed"
+fi
+
 step="buildkit binaries"
 if ! "$STACK_DIR/bin/buildkitd" --version 2>/dev/null | grep -q " $BUILDKIT_VERSION "; then
   command -v go >/dev/null || fail "no Go toolchain on PATH: buildkitd is built with 'go install' (install Go, or put /usr/local/go/bin on PATH)"

@@ -13,9 +13,13 @@ import { GoldenStore } from './golden-store.js';
 import { RunManager } from './run-sidecar.js';
 import { serveTriggers } from './serve.js';
 import { loadHostConfig } from './host-config.js';
-import { renderTable, runMainJob } from './main-job.js';
+import { FULL_SCALE, runMainJob, type SampleScale } from './main-job.js';
 import { sandboxUp, type SandboxDeps } from './sandbox.js';
 import { execInSession, removeSession, startSession, stopSession } from './session.js';
+import { readAllEvents, renderStats, summarize } from './stats.js';
+
+/** The sample's sizes: the full picture, and a quick one for tests. */
+const SCALES: Record<string, SampleScale> = { full: FULL_SCALE, small: { units: 2, funcs: 40, assetMb: 70 } };
 
 const USAGE = `usage: helix <command>
   up                              start or reconcile the shared BuildKit and registry
@@ -24,7 +28,11 @@ const USAGE = `usage: helix <command>
   session exec ID SCRIPT          run SCRIPT in the session's login shell
   session stop ID                 stop a session cleanly, keeping it and its data
   session rm ID                   stop and remove a session and its data-root
-  demo [--sample DIR]             the main job: cold build, then the same build in a new session
+  demo [--scale full|small] [--concurrent 4]
+                                  the main job on samples/stack: plain docker vs the toolkit, cold,
+                                  warm, golden, a one-line change, sessions at once; writes
+                                  .helix/main-job.json and .helix/main-job.svg
+  stats [--json]                  the wrapper's build events, per session and for the sandbox
   golden build P | status P | resume [P]
                                   golden builds of project P (config: <state>/projects/P.json)
   run start ID --project P | stop ID | ls | reap
@@ -58,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
       project: { type: 'string' },
       port: { type: 'string', default: '7770' },
       sample: { type: 'string' },
+      scale: { type: 'string', default: 'full' },
+      concurrent: { type: 'string', default: '4' },
+      json: { type: 'boolean' },
       sizes: { type: 'string', default: '1,4' },
       files: { type: 'string', default: '100000' },
       mb: { type: 'string', default: '1024' },
@@ -81,13 +92,17 @@ async function main(argv: string[]): Promise<number> {
       await sandboxUp(d);
       return 0;
     case 'demo': {
-      const sampleDir = resolve(values.sample ?? 'samples/basic');
-      const resultFile = resolve('.helix/main-job.json');
-      const rows = await runMainJob(d, { sampleDir, resultFile });
-      const [cold, warm] = rows;
-      process.stdout.write(`\n${renderTable(rows)}\n`);
-      if (cold && warm) process.stdout.write(`\ncold -> warm in a new session: ${(cold.ms / warm.ms).toFixed(1)}x faster\n`);
-      process.stdout.write(`results: ${resultFile}\n`);
+      const scale = SCALES[values.scale as string];
+      if (!scale) throw new HelixError('BAD_FLAG', `helix demo: unknown --scale ${JSON.stringify(values.scale)}`, `use ${Object.keys(SCALES).join(' or ')}`);
+      const concurrent = Number(values.concurrent);
+      if (!Number.isInteger(concurrent) || concurrent < 1) throw new HelixError('BAD_FLAG', `helix demo: --concurrent must be a positive integer, not ${JSON.stringify(values.concurrent)}`);
+      const r = await runMainJob(d, { sampleDir: resolve(values.sample ?? 'samples/stack'), outDir: resolve('.helix'), scale, concurrent });
+      process.stdout.write(`\n${r.table}\n\n${r.targets}\n\nresults: ${r.files.json}\nchart:   ${r.files.svg}\n`);
+      return r.digests.every((c) => c.ok) ? 0 : 1;
+    }
+    case 'stats': {
+      const rows = summarize(await readAllEvents(cfg.stateDir));
+      process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderStats(rows)}\n`);
       return 0;
     }
     case 'bench': {

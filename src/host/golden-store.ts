@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import { runOk } from '../lib/exec.js';
+import { removeTree } from './subvolume.js';
 
 export interface GoldenMeta {
   project: string;
@@ -90,7 +91,7 @@ export class GoldenStore {
     const generation = (gens.at(-1)?.generation ?? 0) + 1;
     const tmp = join(dir, `gen-${generation}.tmp`);
     const final = join(dir, `gen-${generation}`);
-    await rm(tmp, { recursive: true, force: true });
+    await removeTree(tmp, [join(tmp, 'docker')]);
     await mkdir(tmp);
     try {
       const entries = await readdir(dataRoot).catch(() => undefined);
@@ -110,16 +111,26 @@ export class GoldenStore {
       return meta;
     } catch (err) {
       // The new generation never became current: remove it, keep the previous one.
-      await rm(tmp, { recursive: true, force: true });
-      if ((await this.current(project))?.meta.generation !== generation) await rm(final, { recursive: true, force: true });
+      await removeTree(tmp, [join(tmp, 'docker')]);
+      if ((await this.current(project))?.meta.generation !== generation) await removeTree(final, [join(final, 'docker')]);
       throw err;
     }
+  }
+
+  /** Removes every generation of the project and its build state (a fresh start). */
+  async clear(project: string): Promise<void> {
+    const dir = this.projectDir(project);
+    for (const g of await this.generations(project)) await removeTree(join(dir, `gen-${g.generation}`), [join(dir, `gen-${g.generation}`, 'docker')]);
+    await rm(dir, { recursive: true, force: true });
   }
 
   async evict(project: string): Promise<number[]> {
     const current = (await this.current(project))?.meta.generation;
     const doomed = chooseEvictions(await this.generations(project), current, this.policy);
-    for (const g of doomed) await rm(join(this.projectDir(project), `gen-${g}`), { recursive: true, force: true });
+    for (const g of doomed) {
+      const dir = join(this.projectDir(project), `gen-${g}`);
+      await removeTree(dir, [join(dir, 'docker')]);
+    }
     return doomed;
   }
 }

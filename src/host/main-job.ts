@@ -1,65 +1,257 @@
-// The main job: a local sandbox (shared BuildKit + registry), a cold build in session A, then the same
-// build in a brand-new session B with an empty data-root, and a table of the timings.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// The main job: the full picture on a real multi-service project (samples/stack). Plain docker in a
+// session first (the "before"), then with the toolkit: a cold session, a warm one, a golden build, a
+// session from the golden, a one-line change, and several sessions at once, with every session's
+// image ids checked against the reference. Writes the table's data as JSON and draws the chart.
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
+import { renderChart } from './chart.js';
+import { GoldenBuilder } from './golden-build.js';
+import { GoldenStore } from './golden-store.js';
+import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
+import { stepReport } from './progress.js';
 import { pruneBuildCache, sandboxUp, type SandboxDeps } from './sandbox.js';
-import { buildInSession, type SessionBuild } from './session-build.js';
-import { removeSession, startSession } from './session.js';
+import { execInSession, removeSession, sessionDirOf, startSession } from './session.js';
+import { parseEvents } from './stats.js';
+
+export const SAMPLE_PROJECT = 'helix-sample';
+const SAMPLE_MOUNT = '/work/sample';
+const IMAGES = ['base', 'engine', 'assets', 'sandbox'].map((s) => `${SAMPLE_PROJECT}/${s}:latest`);
+const INNER = 'unix:///run/helix-inner/docker.sock';
+/** The image the startup script builds for the inner dockerd, as it is named in the digest maps. */
+const INNER_IMAGE = `inner:${SAMPLE_PROJECT}/assets:latest`;
+/** The step a one-line change to engine/main.c rebuilds. */
+const CHANGED_STEP = /^RUN gcc -O2 -o \/usr\/local\/bin\/engine/;
+
+export interface SampleScale {
+  units: number;
+  funcs: number;
+  assetMb: number;
+}
+
+export const FULL_SCALE: SampleScale = { units: 32, funcs: 100, assetMb: 2100 };
 
 export interface MainJobOptions {
   sampleDir: string;
-  resultFile: string;
-  tag?: string;
+  outDir: string;
+  scale: SampleScale;
+  concurrent: number;
 }
 
-export interface PhaseResult {
-  phase: string;
-  session: string;
-  ms: number;
-  steps: number;
-  cached: number;
-  status?: string;
+export interface MainJobResult {
+  measurements: Measurements;
+  digests: DigestCheck[];
+  files: { json: string; svg: string };
+  table: string;
+  targets: string;
 }
 
-function phase(name: string, session: string, b: SessionBuild): PhaseResult {
-  if (b.exitCode !== 0) {
-    throw new HelixError('COMMAND_FAILED', `${name} build in session ${session} exited ${b.exitCode}: ${b.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+type Ids = Record<string, string>;
+
+class Job {
+  /** The sample's working copy: the one-line change edits it, never the repository. */
+  readonly work: string;
+  private readonly sessions = new Set<string>();
+
+  constructor(
+    readonly d: SandboxDeps,
+    readonly o: MainJobOptions,
+  ) {
+    this.work = join(d.cfg.stateDir, 'main-job', 'sample');
   }
-  return { phase: name, session, ms: b.ms, steps: b.report.steps.length, cached: b.report.cached.length, status: b.status };
+
+  log(msg: string): void {
+    this.d.log.info(`main job: ${msg}`);
+  }
+
+  async prepareSample(): Promise<void> {
+    await rm(this.work, { recursive: true, force: true });
+    await mkdir(this.work, { recursive: true });
+    await cp(this.o.sampleDir, this.work, { recursive: true });
+    const s = this.o.scale;
+    await writeFile(join(this.work, '.env'), `SAMPLE_UNITS=${s.units}\nSAMPLE_FUNCS=${s.funcs}\nSAMPLE_ASSET_MB=${s.assetMb}\n`);
+    await this.setRelease(1);
+  }
+
+  /** The one-line change: the release string engine/main.c prints. */
+  async setRelease(n: number): Promise<void> {
+    const file = join(this.work, 'engine', 'main.c');
+    const text = await readFile(file, 'utf8');
+    const next = text.replace(/"sample release \d+"/, `"sample release ${n}"`);
+    if (next === text && n !== 1) throw new HelixError('BAD_FILE', `${file} has no release line to change`);
+    await writeFile(file, next);
+  }
+
+  async start(id: string, golden?: { dir: string; id: string }): Promise<number> {
+    await removeSession(this.d.engine, this.d.cfg, id);
+    this.sessions.add(id);
+    const started = Date.now();
+    await startSession(this.d.engine, this.d.cfg, { id, binds: [`${this.work}:${SAMPLE_MOUNT}:ro`], env: { HELIX_PROJECT: SAMPLE_PROJECT }, golden });
+    return Date.now() - started;
+  }
+
+  async remove(id: string): Promise<void> {
+    await removeSession(this.d.engine, this.d.cfg, id);
+    this.sessions.delete(id);
+  }
+
+  async removeAll(): Promise<void> {
+    for (const id of [...this.sessions]) await this.remove(id).catch(() => undefined);
+  }
+
+  /** Runs the project's startup script in the session; `plain` bypasses the toolkit (local builder). */
+  async startup(id: string, plain = false): Promise<{ ms: number; stderr: string }> {
+    const env = plain ? 'BUILDX_BUILDER=default ' : '';
+    const started = Date.now();
+    const r = await execInSession(this.d.engine, id, `${env}BUILDKIT_PROGRESS=plain sh ${SAMPLE_MOUNT}/startup.sh`);
+    const ms = Date.now() - started;
+    if (r.exitCode !== 0) {
+      throw new HelixError('COMMAND_FAILED', `startup script in session ${id} exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-4).join(' | ')}`);
+    }
+    return { ms, stderr: r.stderr };
+  }
+
+  /** Image ids in the session's daemon, and in its inner dockerd when that runs. */
+  async ids(id: string, inner: boolean): Promise<Ids> {
+    const lines = IMAGES.map((t) => `echo "${t} $(docker image inspect -f '{{.Id}}' ${t} 2>/dev/null)"`);
+    if (inner) lines.push(`echo "${INNER_IMAGE} $(docker -H ${INNER} image inspect -f '{{.Id}}' ${IMAGES[2]} 2>/dev/null)"`);
+    const r = await execInSession(this.d.engine, id, lines.join('\n'));
+    const out: Ids = {};
+    for (const l of r.stdout.trim().split('\n')) {
+      const [name, value] = l.split(' ');
+      if (name) out[name] = value ?? '';
+    }
+    return out;
+  }
+
+  async events(id: string) {
+    const text = await readFile(join(sessionDirOf(this.d.cfg, id), 'events.jsonl'), 'utf8').catch(() => '');
+    return parseEvents(text, id);
+  }
 }
 
-export function renderTable(rows: readonly PhaseResult[]): string {
-  const head = ['phase', 'session', 'time', 'steps cached', 'load'];
-  const body = rows.map((r) => [r.phase, r.session, `${(r.ms / 1000).toFixed(1)}s`, `${r.cached}/${r.steps}`, r.status?.replace(/^helix: \S+ /, '') ?? '']);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
-}
-
-export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<PhaseResult[]> {
-  const tag = o.tag ?? 'helix-sample/app:latest';
-  const binds = [`${o.sampleDir}:/work/sample:ro`];
-  await sandboxUp(d);
-  d.log.info('emptying the shared BuildKit cache for an honest cold build');
-  await pruneBuildCache(d);
-  const rows: PhaseResult[] = [];
-  for (const id of ['main-a', 'main-b']) await removeSession(d.engine, d.cfg, id);
+export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<MainJobResult> {
+  const job = new Job(d, o);
+  const store = new GoldenStore(join(d.cfg.stateDir, 'goldens'));
+  const digests: DigestCheck[] = [];
   try {
-    await startSession(d.engine, d.cfg, { id: 'main-a', binds });
-    d.log.info('session A: cold build');
-    rows.push(phase('cold', 'A', await buildInSession(d.engine, 'main-a', '/work/sample', tag)));
-    await removeSession(d.engine, d.cfg, 'main-a');
+    await job.prepareSample();
+    let t = Date.now();
+    await sandboxUp(d);
+    const sandboxUpMs = Date.now() - t;
+    await store.clear(SAMPLE_PROJECT);
+    await mkdir(join(d.cfg.stateDir, 'projects'), { recursive: true });
+    const config = { startupScript: join(job.work, 'startup.sh'), binds: [`${job.work}:${SAMPLE_MOUNT}:ro`], timeoutMinutes: 60 };
+    await writeFile(join(d.cfg.stateDir, 'projects', `${SAMPLE_PROJECT}.json`), `${JSON.stringify(config)}\n`);
 
-    await startSession(d.engine, d.cfg, { id: 'main-b', binds });
-    d.log.info('session B (new, empty data-root): same build');
-    rows.push(phase('warm, new session', 'B', await buildInSession(d.engine, 'main-b', '/work/sample', tag)));
-    rows.push(phase('rebuild, unchanged', 'B', await buildInSession(d.engine, 'main-b', '/work/sample', tag)));
+    job.log('before: plain docker in a session (its own builder, no shared cache)');
+    await job.start('main-plain');
+    const plainCold = await job.startup('main-plain', true);
+    const plainRerun = await job.startup('main-plain', true);
+    await job.setRelease(2);
+    const plainChange = await job.startup('main-plain', true);
+    await job.setRelease(1);
+    await job.remove('main-plain');
+
+    job.log('emptying the shared BuildKit cache for an honest cold build');
+    await pruneBuildCache(d);
+    job.log('cold: a new session, cold shared cache');
+    await job.start('main-cold');
+    const cold = await job.startup('main-cold');
+    const reference = await job.ids('main-cold', true);
+    digests.push(compareDigests('the inner dockerd has the same large image as its session', { [IMAGES[2] as string]: reference[IMAGES[2] as string] as string }, { [IMAGES[2] as string]: reference[INNER_IMAGE] as string }));
+    await job.remove('main-cold');
+
+    job.log('warm: a new session, warm shared cache, no golden');
+    await job.start('main-warm');
+    const warmNew = await job.startup('main-warm');
+    digests.push(compareDigests('new session (warm cache) = cold session', reference, await job.ids('main-warm', true)));
+    const before = (await job.events('main-warm')).length;
+    const warmRerun = await job.startup('main-warm');
+    const rerunEvents = (await job.events('main-warm')).slice(before);
+    const skips = rerunEvents.filter((e) => e.path === 'skip');
+    await job.remove('main-warm');
+
+    job.log('golden build');
+    t = Date.now();
+    await new GoldenBuilder(d, store).trigger(SAMPLE_PROJECT);
+    const goldenBuildMs = Date.now() - t;
+    const current = await store.current(SAMPLE_PROJECT);
+    if (!current) throw new HelixError('COMMAND_FAILED', `golden build of ${SAMPLE_PROJECT} failed: ${JSON.stringify((await new GoldenBuilder(d, store).state(SAMPLE_PROJECT)).history.at(-1))}`);
+    const golden = { dir: current.dir, id: `${SAMPLE_PROJECT}/gen-${current.meta.generation}` };
+
+    job.log('dockerd alone: an empty session starting');
+    const dockerdStartMs = await job.start('main-empty');
+    await job.remove('main-empty');
+
+    job.log('a new session from the golden');
+    t = Date.now();
+    await job.start('main-golden', golden);
+    const restored = await job.ids('main-golden', false);
+    const imagesPresentMs = Date.now() - t;
+    const sessionRef = Object.fromEntries(IMAGES.map((i) => [i, reference[i] as string]));
+    digests.push(compareDigests('session from golden, before its startup = cold session', sessionRef, restored));
+    const fromGolden = await job.startup('main-golden');
+    digests.push(compareDigests('session from golden, after its startup = cold session', reference, await job.ids('main-golden', true)));
+
+    job.log('one-line change to engine/main.c');
+    await job.setRelease(2);
+    const change = await job.startup('main-golden');
+    const changed = await job.ids('main-golden', true);
+    const report = stepReport(change.stderr);
+    const layer = Object.keys(report.seconds).find((s) => CHANGED_STEP.test(s));
+    if (!layer) throw new HelixError('COMMAND_FAILED', 'the one-line change rebuilt no engine layer: no timing for it in the build output');
+    const layerMs = (report.seconds[layer] as number) * 1000;
+    const onlyEngine = Object.keys(reference).every((k) => (k === IMAGES[1] ? changed[k] !== reference[k] : changed[k] === reference[k]));
+    digests.push({ what: 'the change gave a new engine image and left the others as they were', ok: onlyEngine });
+
+    job.log('one session from the golden, after the change (the reference for concurrency)');
+    t = Date.now();
+    await job.start('main-one', golden);
+    await job.startup('main-one');
+    const singleMs = Date.now() - t;
+    digests.push(compareDigests('one session from golden after the change = the changed session', changed, await job.ids('main-one', true)));
+    await job.remove('main-one');
+
+    job.log(`${o.concurrent} sessions at once from the golden`);
+    const ids = Array.from({ length: o.concurrent }, (_, i) => `main-c${i + 1}`);
+    t = Date.now();
+    await Promise.all(
+      ids.map(async (id) => {
+        await job.start(id, golden);
+        await job.startup(id);
+      }),
+    );
+    const concurrentMs = Date.now() - t;
+    for (const id of ids) digests.push(compareDigests(`concurrent session ${id} = the changed session`, changed, await job.ids(id, true)));
+
+    const measurements: Measurements = {
+      sandboxUpMs,
+      plain: { coldMs: plainCold.ms, rerunMs: plainRerun.ms, changeMs: plainChange.ms },
+      coldMs: cold.ms,
+      warmNewMs: warmNew.ms,
+      warmRerun: { ms: warmRerun.ms, skipChecksMs: skips.reduce((n, e) => n + e.ms, 0), skips: skips.length },
+      goldenBuildMs,
+      dockerdStartMs,
+      fromGolden: { imagesPresentMs, startupMs: fromGolden.ms },
+      change: { ms: change.ms, layerMs, layer },
+      singleMs,
+      concurrent: { ms: concurrentMs, sessions: o.concurrent },
+    };
+    return await writeResults(o, measurements, digests);
   } finally {
-    await removeSession(d.engine, d.cfg, 'main-a');
-    await removeSession(d.engine, d.cfg, 'main-b');
+    await job.removeAll();
   }
-  await mkdir(dirname(o.resultFile), { recursive: true });
-  await writeFile(o.resultFile, `${JSON.stringify({ date: new Date().toISOString(), phases: rows }, null, 2)}\n`);
-  return rows;
+}
+
+async function writeResults(o: MainJobOptions, m: Measurements, digests: DigestCheck[]): Promise<MainJobResult> {
+  const rows = rowsOf(m);
+  const targets = targetsOf(m);
+  await mkdir(o.outDir, { recursive: true });
+  const json = join(o.outDir, 'main-job.json');
+  const svg = join(o.outDir, 'main-job.svg');
+  const scale = `${o.scale.assetMb} MB large image, ${o.scale.units}×${o.scale.funcs} compile units`;
+  await writeFile(json, `${JSON.stringify({ date: new Date().toISOString(), scale: o.scale, measurements: m, rows, targets, digests }, null, 2)}\n`);
+  await writeFile(svg, renderChart(rows, 'samples/stack: plain docker vs the toolkit', `${scale}; sandbox up in ${(m.sandboxUpMs / 1000).toFixed(1)}s`));
+  return { measurements: m, digests, files: { json, svg }, table: renderTable(rows), targets: renderTargets(targets, digests) };
 }

@@ -1,6 +1,6 @@
 // Desktop sessions: one container each, running its own dockerd on a per-session host directory
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { readIfExists } from '../lib/atomic-write.js';
 import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
@@ -8,6 +8,7 @@ import { containerInfo, demuxBuffer, engineError, execIn, statusOf, type Engine,
 import { buildkitAddress, registryAddress, type HostConfig } from './host-config.js';
 import { dindPrivileges } from './privileges.js';
 import { waitFor } from './sandbox.js';
+import { createDataRoot, removeTree } from './subvolume.js';
 
 export interface SessionSpec {
   id: string;
@@ -49,6 +50,10 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
     BUILDX_CONFIG: `${DEFAULTS.stateDir}/buildx`,
     // The data-root's parent is the host mount, so a golden restore can rename into place atomically.
     HELIX_DATA_ROOT: `${SESSION_DATA_MOUNT}/docker`,
+    // Build events land in the session's host directory, where `helix stats` reads them.
+    HELIX_EVENTS_FILE: `${SESSION_DATA_MOUNT}/events.jsonl`,
+    // Where the registry mirrors docker.io for BuildKit, the session's own dockerd pulls through it too.
+    ...(cfg.mirrorImages.length ? { HELIX_DAEMON_JSON: JSON.stringify({ 'registry-mirrors': [`http://${registryAddress(cfg)}`] }) } : {}),
     ...(spec.golden ? { HELIX_GOLDEN_DIR: `${GOLDEN_MOUNT}/docker`, HELIX_GOLDEN_ID: spec.golden.id } : {}),
     ...spec.env,
   };
@@ -71,6 +76,8 @@ async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec
   if (!ID.test(spec.id)) throw new HelixError('BAD_FLAG', `invalid session id ${JSON.stringify(spec.id)}: use lowercase letters, digits, '.', '_' and '-'`);
   if (await containerInfo(engine, sessionName(spec.id))) throw new HelixError('CONFLICT', `session ${spec.id} already exists (container ${sessionName(spec.id)})`, 'remove it first');
   await mkdir(sessionDirOf(cfg, spec.id), { recursive: true });
+  // A session restored from a golden gets its data-root from the restore (a snapshot there).
+  if (!spec.golden) await createDataRoot(dataRootOf(cfg, spec.id), sessionDirOf(cfg, spec.id));
   const procStatus = await readFile('/proc/self/status', 'utf8');
   try {
     const c = await engine.createContainer(sessionCreateOptions(cfg, spec, procStatus));
@@ -148,5 +155,14 @@ export async function removeSession(engine: Engine, cfg: HostConfig, id: string)
     await engine.getContainer(name).stop({ t: 30 }).catch(() => undefined);
     await engine.getContainer(name).remove({ force: true });
   }
-  await rm(sessionDirOf(cfg, id), { recursive: true, force: true });
+  await archiveEvents(cfg, id);
+  await removeTree(sessionDirOf(cfg, id), [dataRootOf(cfg, id)]);
+}
+
+/** Keeps a removed session's build events for `helix stats`. */
+async function archiveEvents(cfg: HostConfig, id: string): Promise<void> {
+  const events = await readIfExists(`${sessionDirOf(cfg, id)}/events.jsonl`);
+  if (!events) return;
+  await mkdir(`${cfg.stateDir}/events`, { recursive: true });
+  await appendFile(`${cfg.stateDir}/events/${id}.jsonl`, events);
 }

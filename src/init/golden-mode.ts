@@ -26,6 +26,9 @@ async function docker(ctx: InitContext, args: string[]): Promise<string> {
 
 export async function cleanForGolden(ctx: InitContext): Promise<void> {
   const containers = (await docker(ctx, ['ps', '-aq'])).split('\n').filter(Boolean);
+  // Stopped first, so a container holding state (an inner dockerd on a volume) shuts down cleanly.
+  const running = (await docker(ctx, ['ps', '-q'])).split('\n').filter(Boolean);
+  if (running.length) await docker(ctx, ['stop', '--time', '30', ...running]);
   if (containers.length) await docker(ctx, ['rm', '-f', ...containers]);
   await docker(ctx, ['network', 'prune', '-f']);
   const refs = (await docker(ctx, ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']))

@@ -16,6 +16,8 @@ export interface ToolkitConfig {
    * registered at boot by root is the builder the desktop user's builds find.
    */
   buildxConfig: string;
+  /** The wrapper's per-build event log (HELIX_EVENTS_FILE); sessions put it where the host reads it. */
+  eventsFile: string;
 }
 
 export const DEFAULTS = {
@@ -45,5 +47,6 @@ export function loadConfig(env: Env = process.env): ToolkitConfig {
     stateDir,
     realDocker: pick(env, 'HELIX_REAL_DOCKER', DEFAULTS.realDocker),
     buildxConfig: pick(env, 'BUILDX_CONFIG', `${stateDir}/buildx`),
+    eventsFile: pick(env, 'HELIX_EVENTS_FILE', `${stateDir}/events.jsonl`),
   };
 }

@@ -9,6 +9,7 @@ import { runBuildx } from './buildx-plugin.js';
 import { runChild, type ChildResult } from './child.js';
 import { flag, optAll, withoutBuild, type ComposeArgv } from './compose-argv.js';
 import { dockerfileRefs, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
+import { appendEvent, buildEvent } from './events.js';
 import { decide } from './plan.js';
 import { runSmartBuild, statusLine } from './smart-build.js';
 
@@ -65,6 +66,7 @@ async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, 
   const result = await runSmartBuild(plan.build, cfg);
   if (result.warning) process.stderr.write(`helix: warning: ${result.warning}\n`);
   process.stderr.write(`${statusLine(plan.build, result).replace('helix: ', `helix: [${s.service}] `)}\n`);
+  await appendEvent(cfg.eventsFile, buildEvent(plan.build, result, s.service));
   return { ...result.build, transferRef: result.transferRef };
 }
 

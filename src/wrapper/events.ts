@@ -1,13 +1,18 @@
 // One JSON line per build in the event log, for later statistics. Best effort: a build never fails
 // because its event could not be written.
 import { appendFile, mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import type { SmartBuild } from './plan.js';
+import type { SmartResult } from './smart-build.js';
 
 export interface BuildEvent {
   time: string;
   host: string;
   project: string;
   tags: string[];
+  /** The compose service, for builds a compose command made. */
+  service?: string;
   /** skip | tag | registry | tarball | local | failed */
   path: string;
   ms: number;
@@ -24,4 +29,19 @@ export async function appendEvent(file: string, e: BuildEvent): Promise<void> {
   } catch {
     // No event log (read-only state dir, another user's file): the status line still says it all.
   }
+}
+
+export function buildEvent(b: SmartBuild, r: SmartResult, service?: string): BuildEvent {
+  return {
+    time: new Date().toISOString(),
+    host: hostname(),
+    project: b.project,
+    tags: b.tags,
+    ...(service ? { service } : {}),
+    path: r.path ?? 'failed',
+    ms: r.ms,
+    bytes: r.bytes,
+    digest: r.imageId,
+    exitCode: r.build.code,
+  };
 }

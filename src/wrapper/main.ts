@@ -2,13 +2,13 @@
 // anything this code does not fully understand, and any internal error, goes to the real docker
 // unchanged, so the wrapper can make a build faster but never break a command.
 import { readFileSync } from 'node:fs';
-import { hostname, homedir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../lib/config.js';
 import { runBuildx } from './buildx-plugin.js';
 import { exitLike, handOff } from './child.js';
 import { runComposeBuilds } from './compose-build.js';
-import { appendEvent } from './events.js';
+import { appendEvent, buildEvent } from './events.js';
 import { decide, type Facts, type Plan } from './plan.js';
 import { runSmartBuild, statusLine } from './smart-build.js';
 
@@ -53,17 +53,7 @@ async function main(): Promise<void> {
   }
   if (result.warning) process.stderr.write(`helix: warning: ${result.warning}\n`);
   process.stderr.write(`${statusLine(plan.build, result)}\n`);
-  await appendEvent(join(cfg.stateDir, 'events.jsonl'), {
-    time: new Date().toISOString(),
-    host: hostname(),
-    project: plan.build.project,
-    tags: plan.build.tags,
-    path: result.path ?? 'failed',
-    ms: result.ms,
-    bytes: result.bytes,
-    digest: result.imageId,
-    exitCode: result.build.code,
-  });
+  await appendEvent(cfg.eventsFile, buildEvent(plan.build, result));
   exitLike(result.build);
 }
 

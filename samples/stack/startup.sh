@@ -1,0 +1,12 @@
+#!/bin/sh
+# The project's startup script, as a session (or a golden build) runs it: build every image, start
+# the inner sandbox, and build the large image for the inner dockerd too.
+set -eu
+cd "${SAMPLE_DIR:-/work/sample}"
+# Sizes for a quick run (the tests use smaller ones); compose reads the same file.
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
+docker compose build
+docker compose up -d --wait sandbox
+docker -H unix:///run/helix-inner/docker.sock build -q -t helix-sample/assets:latest \
+  --build-arg "ASSET_MB=${SAMPLE_ASSET_MB:-2100}" ./assets >/dev/null
+echo "startup: images built; inner sandbox ready"

@@ -1,0 +1,108 @@
+// `helix stats`: the wrapper's per-build events summed up per session and for the sandbox. Events are
+// read from live sessions' directories and from the archive removeSession keeps. Pure but for reading.
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+
+export interface StatEvent {
+  session: string;
+  project: string;
+  tags: string[];
+  service?: string;
+  path: string;
+  ms: number;
+  bytes?: number;
+}
+
+export interface StatRow {
+  scope: string;
+  builds: number;
+  paths: Record<string, number>;
+  bytesMoved: number;
+  buildMs: number;
+  /** Against building each image cold: the slowest build of the same image in the events. */
+  savedMs: number;
+}
+
+/** Lines that are not events (a torn last line, another tool's) are skipped, not fatal. */
+export function parseEvents(text: string, session: string): StatEvent[] {
+  const out: StatEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as Partial<StatEvent> & { host?: string };
+      if (typeof e.path !== 'string' || typeof e.ms !== 'number') continue;
+      out.push({ session: e.host ?? session, project: e.project ?? 'default', tags: e.tags ?? [], service: e.service, path: e.path, ms: e.ms, bytes: e.bytes });
+    } catch {
+      // skipped
+    }
+  }
+  return out;
+}
+
+function imageKey(e: StatEvent): string {
+  return `${e.project}/${e.service ?? e.tags[0] ?? 'untagged'}`;
+}
+
+const SAVING_PATHS = new Set(['skip', 'tag', 'registry']);
+
+export function summarize(events: readonly StatEvent[]): StatRow[] {
+  const cold = new Map<string, number>();
+  for (const e of events) cold.set(imageKey(e), Math.max(cold.get(imageKey(e)) ?? 0, e.ms));
+  const rows = new Map<string, StatRow>();
+  const row = (scope: string) => {
+    let r = rows.get(scope);
+    if (!r) rows.set(scope, (r = { scope, builds: 0, paths: {}, bytesMoved: 0, buildMs: 0, savedMs: 0 }));
+    return r;
+  };
+  for (const e of events) {
+    for (const r of [row(`session ${e.session}`), row('sandbox')]) {
+      r.builds += 1;
+      r.paths[e.path] = (r.paths[e.path] ?? 0) + 1;
+      r.bytesMoved += e.bytes ?? 0;
+      r.buildMs += e.ms;
+      if (SAVING_PATHS.has(e.path)) r.savedMs += Math.max(0, (cold.get(imageKey(e)) ?? e.ms) - e.ms);
+    }
+  }
+  const sandbox = rows.get('sandbox');
+  rows.delete('sandbox');
+  return [...[...rows.values()].sort((a, b) => a.scope.localeCompare(b.scope)), ...(sandbox ? [sandbox] : [])];
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function renderStats(rows: readonly StatRow[]): string {
+  if (!rows.length) return 'no builds recorded yet';
+  const head = ['scope', 'builds', 'paths', 'moved', 'build time', 'saved'];
+  const body = rows.map((r) => [
+    r.scope,
+    String(r.builds),
+    Object.entries(r.paths).sort().map(([p, n]) => `${p} ${n}`).join(', '),
+    mb(r.bytesMoved),
+    `${(r.buildMs / 1000).toFixed(1)}s`,
+    `${(r.savedMs / 1000).toFixed(1)}s`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+async function filesIn(dir: string, pick: (name: string) => string | undefined): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.map(pick).filter((f): f is string => f !== undefined).map((f) => join(dir, f));
+}
+
+/** Every event the host can see: live sessions' logs and the archive of removed sessions. */
+export async function readAllEvents(stateDir: string): Promise<StatEvent[]> {
+  const live = await filesIn(join(stateDir, 'sessions'), (n) => `${n}/events.jsonl`);
+  const archived = await filesIn(join(stateDir, 'events'), (n) => (n.endsWith('.jsonl') ? n : undefined));
+  const all = await Promise.all(
+    [...live, ...archived].map(async (f) => {
+      const text = await readFile(f, 'utf8').catch(() => '');
+      const session = f.endsWith('/events.jsonl') ? basename(join(f, '..')) : basename(f, '.jsonl');
+      return parseEvents(text, session);
+    }),
+  );
+  return all.flat();
+}

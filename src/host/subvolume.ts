@@ -1,0 +1,30 @@
+// Data-roots as btrfs subvolumes where the host state is on btrfs: a golden promoted from a session's
+// data-root is then a subvolume, and a new session starts from it by a constant-time snapshot.
+import { rm, stat } from 'node:fs/promises';
+import { run, runOk } from '../lib/exec.js';
+
+async function fsType(path: string): Promise<string> {
+  return (await runOk('stat', ['-f', '-c', '%T', path])).stdout.trim();
+}
+
+/** A subvolume's root directory has inode 256 on btrfs. */
+async function isSubvolume(path: string): Promise<boolean> {
+  const s = await stat(path).catch(() => undefined);
+  return s?.ino === 256 && (await fsType(path)) === 'btrfs';
+}
+
+/** Creates `path` as a subvolume when its parent is on btrfs; elsewhere dockerd creates a plain directory. */
+export async function createDataRoot(path: string, parent: string): Promise<void> {
+  if ((await fsType(parent)) === 'btrfs') await runOk('btrfs', ['subvolume', 'create', path]);
+}
+
+/**
+ * Removes a tree that may hold data-root subvolumes directly under it (or be one): those are deleted
+ * as subvolumes, which is immediate, rather than file by file.
+ */
+export async function removeTree(path: string, subvolumes: readonly string[]): Promise<void> {
+  for (const p of [...subvolumes, path]) {
+    if (await isSubvolume(p)) await run('btrfs', ['subvolume', 'delete', p]);
+  }
+  await rm(path, { recursive: true, force: true });
+}

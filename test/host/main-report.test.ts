@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { renderChart } from '../../src/host/chart.js';
+import { compareDigests, renderTable, rowsOf, targetsOf, type Measurements } from '../../src/host/main-report.js';
+
+const m: Measurements = {
+  sandboxUpMs: 900,
+  plain: { coldMs: 300_000, rerunMs: 8_000, changeMs: 12_000 },
+  coldMs: 320_000,
+  warmNewMs: 40_000,
+  warmRerun: { ms: 3_000, skipChecksMs: 2_400, skips: 5 },
+  goldenBuildMs: 60_000,
+  dockerdStartMs: 2_000,
+  fromGolden: { imagesPresentMs: 2_500, startupMs: 4_000 },
+  change: { ms: 4_000, layerMs: 2_500, layer: 'RUN gcc -O2 -o /usr/local/bin/engine' },
+  singleMs: 9_000,
+  concurrent: { ms: 12_000, sessions: 4 },
+};
+
+describe('main job report', () => {
+  it('has one row per phase of the issue, with before, after and speedup', () => {
+    const rows = rowsOf(m);
+    expect(rows.map((r) => r.phase)).toEqual([
+      'first session, cold shared cache',
+      'new session, warm shared cache, no golden',
+      'warm session, all images unchanged',
+      'golden build',
+      'new session from golden: images present',
+      'new session from golden: startup done',
+      'one-line change',
+      '4 sessions at once, from golden',
+    ]);
+    const table = renderTable(rows).split('\n');
+    expect(table[0]).toMatch(/^\| phase +\| +before \| +after \| speedup \|$/);
+    expect(table).toHaveLength(rows.length + 2);
+    expect(table.find((l) => l.includes('images present'))).toMatch(/5m00s \| +2\.5s \| +120x \|$/);
+    expect(table.find((l) => l.includes('golden build'))).toMatch(/— \| +1m00s \| +— \|$/);
+  });
+
+  it('checks each target against the numbers of the same run', () => {
+    const t = targetsOf(m);
+    expect(t.map((x) => x.ok)).toEqual([true, true, true, true]);
+    expect(t[0]?.value).toBe('2.5s vs 2.0s = 1.25x');
+    expect(t[1]?.value).toBe('3.0s vs 3.4s (5 skips, 2.4s)');
+    const slow = targetsOf({ ...m, warmRerun: { ...m.warmRerun, ms: 3_500 }, concurrent: { ms: 14_000, sessions: 4 } });
+    expect(slow.map((x) => x.ok)).toEqual([true, false, true, false]);
+  });
+
+  it('names the images whose ids differ', () => {
+    expect(compareDigests('x', { a: 'sha256:111111111111111111', b: 'sha256:2' }, { a: 'sha256:111111111111111111', b: 'sha256:3' })).toEqual({
+      what: 'x',
+      ok: false,
+      detail: 'differ: b 3',
+    });
+    expect(compareDigests('x', { a: 'sha256:1' }, { a: 'sha256:1' }).ok).toBe(true);
+    expect(compareDigests('x', {}, {}).ok).toBe(false);
+  });
+
+  it('draws a bar pair per phase, with before bars only where there is a before', () => {
+    const svg = renderChart(rowsOf(m), 'title <x>', 'sub');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('title &lt;x&gt;');
+    expect(svg.match(/fill="#2f7ed8"><title>after/g)).toHaveLength(8);
+    expect(svg.match(/fill="#b0b0b0"><title>before/g)).toHaveLength(7);
+  });
+});
