@@ -113,7 +113,7 @@ mkdir -p "$state"
 if [ "${HELIX_HOST_FS:-btrfs}" = btrfs ] && ! mountpoint -q "$state"; then
   if [ ! -f "$fsimg" ]; then
     log "creating a btrfs filesystem for $state ($fsimg, sparse, ${HELIX_HOST_FS_GB:-200} GB at most)"
-    truncate -s "${HELIX_HOST_FS_GB:-200}G" "$fsimg" && mkfs.btrfs -q "$fsimg" || fail "mkfs.btrfs $fsimg failed"
+    truncate -s "${HELIX_HOST_FS_GB:-200}G" "$fsimg" && mkfs.btrfs -q "$fsimg" >/dev/null || fail "mkfs.btrfs $fsimg failed"
   fi
   if [ -n "$(ls -A "$state")" ]; then
     # State written before this filesystem existed moves onto it once.

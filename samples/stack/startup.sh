@@ -6,6 +6,9 @@ cd "${SAMPLE_DIR:-/work/sample}"
 # Sizes for a quick run (the tests use smaller ones); compose reads the same file.
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 docker compose build
+REGISTRY_HOST=${HELIX_REGISTRY:-helix-registry:5000}; REGISTRY_HOST=${REGISTRY_HOST%:*}
+REGISTRY_IP=$(getent hosts "$REGISTRY_HOST" | awk '{print $1; exit}')
+export REGISTRY_HOST REGISTRY_IP
 docker compose up -d --wait sandbox
 docker -H unix:///run/helix-inner/docker.sock build -q -t helix-sample/assets:latest \
   --build-arg "ASSET_MB=${SAMPLE_ASSET_MB:-2100}" ./assets >/dev/null

@@ -45,7 +45,7 @@ export function rowsOf(m: Measurements): Row[] {
     { phase: 'golden build', afterMs: m.goldenBuildMs, note: 'once per merge, off the sessions’ path' },
     { phase: 'new session from golden: images present', beforeMs: cold, afterMs: m.fromGolden.imagesPresentMs },
     { phase: 'new session from golden: startup done', beforeMs: cold, afterMs: m.fromGolden.imagesPresentMs + m.fromGolden.startupMs },
-    { phase: 'one-line change', beforeMs: m.plain.changeMs, afterMs: m.change.ms },
+    { phase: 'one-line change, docker compose build', beforeMs: m.plain.changeMs, afterMs: m.change.ms },
     {
       phase: `${m.concurrent.sessions} sessions at once, from golden`,
       beforeMs: cold,

@@ -1,5 +1,7 @@
-// Reads BuildKit's plain progress output (`--progress=plain`): which build steps ran and which were
-// served from cache. Pure; tested against recorded real output.
+// Reads BuildKit's plain progress output (`--progress=plain`): which build steps ran, which were
+// served from cache, and how long the ones that ran took. Pure; tested against recorded real output.
+// Several builds' output may follow each other (a compose build): their step numbers restart, so a
+// CACHED or DONE line belongs to the latest header with its number.
 
 export interface StepReport {
   /** Build steps: Dockerfile instructions other than FROM (the base is resolved, never built). */
@@ -10,25 +12,41 @@ export interface StepReport {
 }
 
 const HEADER = /^#(\d+) \[(?:[^\]\s]+ )?\d+\/\d+\] (.+)$/;
+const CACHED = /^#(\d+) CACHED\s*$/;
+const DONE = /^#(\d+) DONE (\d+(?:\.\d+)?)s\s*$/;
+
+interface Step {
+  name: string;
+  cached: boolean;
+  seconds?: number;
+}
 
 export function stepReport(plain: string): StepReport {
-  const names = new Map<string, string>();
-  const cachedIds = new Set<string>();
-  const done = new Map<string, number>();
-  for (const line of plain.split('\n')) {
-    const h = HEADER.exec(line.trimEnd());
+  const steps: Step[] = [];
+  const latest = new Map<string, Step | undefined>();
+  for (const raw of plain.split('\n')) {
+    const line = raw.trimEnd();
+    const h = HEADER.exec(line);
     if (h) {
       const [, id, what] = h as unknown as [string, string, string];
-      if (!what.startsWith('FROM ')) names.set(id, what);
+      const step = what.startsWith('FROM ') ? undefined : { name: what, cached: false };
+      if (step) steps.push(step);
+      latest.set(id, step);
       continue;
     }
-    const c = /^#(\d+) CACHED\s*$/.exec(line);
-    if (c) cachedIds.add(c[1] as string);
-    const d = /^#(\d+) DONE (\d+(?:\.\d+)?)s\s*$/.exec(line);
-    if (d) done.set(d[1] as string, Number(d[2]));
+    const c = CACHED.exec(line);
+    if (c) {
+      const s = latest.get(c[1] as string);
+      if (s) s.cached = true;
+      continue;
+    }
+    const d = DONE.exec(line);
+    if (d) {
+      const s = latest.get(d[1] as string);
+      if (s) s.seconds = Number(d[2]);
+    }
   }
-  const ids = [...names.keys()];
   const seconds: Record<string, number> = {};
-  for (const i of ids) if (done.has(i) && !cachedIds.has(i)) seconds[names.get(i) as string] = done.get(i) as number;
-  return { steps: ids.map((i) => names.get(i) as string), cached: ids.filter((i) => cachedIds.has(i)).map((i) => names.get(i) as string), seconds };
+  for (const s of steps) if (!s.cached && s.seconds !== undefined) seconds[s.name] = s.seconds;
+  return { steps: steps.map((s) => s.name), cached: steps.filter((s) => s.cached).map((s) => s.name), seconds };
 }

@@ -2,16 +2,10 @@
 // read from live sessions' directories and from the archive removeSession keeps. Pure but for reading.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { BuildEvent } from '../wrapper/events.js';
 
-export interface StatEvent {
-  session: string;
-  project: string;
-  tags: string[];
-  service?: string;
-  path: string;
-  ms: number;
-  bytes?: number;
-}
+/** A build event as the wrapper wrote it, with the session it came from. */
+export type StatEvent = Pick<BuildEvent, 'project' | 'tags' | 'service' | 'path' | 'ms' | 'bytes'> & { session: string };
 
 export interface StatRow {
   scope: string;

@@ -92,13 +92,28 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
   );
   const dir = await mkdtemp(join(tmpdir(), 'helix-compose-'));
   try {
+    // Each build starts as soon as the builds it needs are done (not level by level), so a chain is
+    // not held up by an unrelated slow sibling. A failed build's dependents do not start.
     const transfer = new Map<string, string>();
-    for (const level of levels) {
-      const results = await Promise.all(level.map((s) => buildService(cfg, r, s, transfer, dir).then((res) => ({ s, res }))));
-      for (const { s, res } of results) if (res.transferRef) transfer.set(s.service, res.transferRef);
-      const failed = results.find(({ res }) => res.code !== 0 || res.signal);
-      if (failed) return failed.res;
-    }
+    const byName = new Map(levels.flat().map((s) => [s.service, s]));
+    const runs = new Map<string, Promise<ChildResult | undefined>>();
+    const start = (s: ServiceBuild): Promise<ChildResult | undefined> => {
+      let p = runs.get(s.service);
+      if (!p) {
+        p = (async () => {
+          const deps = await Promise.all(s.needs.map((n) => start(byName.get(n.service) as ServiceBuild)));
+          if (deps.some((d) => d === undefined || d.code !== 0 || d.signal)) return undefined;
+          const res = await buildService(cfg, r, s, transfer, dir);
+          if (res.transferRef) transfer.set(s.service, res.transferRef);
+          return res;
+        })();
+        runs.set(s.service, p);
+      }
+      return p;
+    };
+    const results = await Promise.all([...byName.values()].map(start));
+    const failed = results.find((res) => res !== undefined && (res.code !== 0 || res.signal));
+    if (failed) return failed;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

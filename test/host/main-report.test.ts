@@ -26,7 +26,7 @@ describe('main job report', () => {
       'golden build',
       'new session from golden: images present',
       'new session from golden: startup done',
-      'one-line change',
+      'one-line change, docker compose build',
       '4 sessions at once, from golden',
     ]);
     const table = renderTable(rows).split('\n');

@@ -31,3 +31,11 @@ describe('stepReport seconds', () => {
     expect(r.seconds).toEqual({ 'RUN cc -o app a.o': 1.3 });
   });
 });
+
+describe('stepReport over several builds', () => {
+  it('gives each CACHED or DONE line to the latest step with its number', () => {
+    const r = stepReport('#9 [2/2] RUN apt-get install gcc\n#9 CACHED\n#9 [4/5] RUN gcc -o app main.c\n#9 DONE 0.3s\n');
+    expect(r.cached).toEqual(['RUN apt-get install gcc']);
+    expect(r.seconds).toEqual({ 'RUN gcc -o app main.c': 0.3 });
+  });
+});
