@@ -3,6 +3,7 @@
 // session from the golden, a one-line change, and several sessions at once, with every session's
 // image ids checked against the reference. Writes the table's data as JSON and draws the chart.
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import { renderChart } from './chart.js';
@@ -11,7 +12,7 @@ import { GoldenStore } from './golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
 import { stepReport } from './progress.js';
 import { pruneBuildCache, sandboxUp, type SandboxDeps } from './sandbox.js';
-import { execInSession, removeSession, sessionDirOf, startSession } from './session.js';
+import { execInSession, removeSession, sessionDirOf, sessionName, startSession } from './session.js';
 import { parseEvents } from './stats.js';
 
 export const SAMPLE_PROJECT = 'helix-sample';
@@ -133,6 +134,12 @@ class Job {
     return out;
   }
 
+  /** CPU time the session's container has used so far (its dockerd, inner sandbox, builds' clients). */
+  async cpuMs(id: string): Promise<number> {
+    const st = (await this.d.engine.getContainer(sessionName(id)).stats({ stream: false })) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } };
+    return (st.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e6;
+  }
+
   async events(id: string) {
     const text = await readFile(join(sessionDirOf(this.d.cfg, id), 'events.jsonl'), 'utf8').catch(() => '');
     return parseEvents(text, id);
@@ -219,6 +226,7 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
     await job.start('main-one', golden);
     await job.startup('main-one');
     const singleMs = Date.now() - t;
+    const singleCpuMs = await job.cpuMs('main-one');
     digests.push(compareDigests('one session from golden after the change = the changed session', changed, await job.ids('main-one', true)));
     await job.remove('main-one');
 
@@ -245,7 +253,7 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
       fromGolden: { imagesPresentMs, startupMs: fromGolden.ms },
       change: { ms: change.ms, layerMs, layer },
       singleMs,
-      concurrent: { ms: concurrentMs, sessions: o.concurrent },
+      concurrent: { ms: concurrentMs, sessions: o.concurrent, cpuMsPerSession: singleCpuMs, cores: cpus().length },
     };
     return await writeResults(o, measurements, digests);
   } finally {

@@ -13,7 +13,7 @@ const m: Measurements = {
   fromGolden: { imagesPresentMs: 2_500, startupMs: 4_000 },
   change: { ms: 4_000, layerMs: 2_500, layer: 'RUN gcc -O2 -o /usr/local/bin/engine' },
   singleMs: 9_000,
-  concurrent: { ms: 12_000, sessions: 4 },
+  concurrent: { ms: 12_000, sessions: 4, cpuMsPerSession: 4_000, cores: 2 },
 };
 
 describe('main job report', () => {
@@ -41,7 +41,7 @@ describe('main job report', () => {
     expect(t.map((x) => x.ok)).toEqual([true, true, true, true]);
     expect(t[0]?.value).toBe('2.5s vs 2.0s = 1.25x');
     expect(t[1]?.value).toBe('3.0s vs 3.4s (5 skips, 2.4s)');
-    const slow = targetsOf({ ...m, warmRerun: { ...m.warmRerun, ms: 3_500 }, concurrent: { ms: 14_000, sessions: 4 } });
+    const slow = targetsOf({ ...m, warmRerun: { ...m.warmRerun, ms: 3_500 }, concurrent: { ...m.concurrent, ms: 14_000 } });
     expect(slow.map((x) => x.ok)).toEqual([true, false, true, false]);
   });
 
