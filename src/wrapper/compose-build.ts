@@ -11,6 +11,7 @@ import { flag, optAll, withoutBuild, type ComposeArgv } from './compose-argv.js'
 import { dockerfileRefs, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
 import { appendEvent, buildEvent } from './events.js';
 import { decide } from './plan.js';
+import { indexFile, readTransferIndex, recordTransfers } from './transfer-index.js';
 import { runSmartBuild, statusLine } from './smart-build.js';
 
 export interface ComposeRun {
@@ -46,7 +47,7 @@ async function refsByService(project: ComposeProject): Promise<Map<string, strin
 }
 
 /** Builds one service; returns its exit and the registry reference dependents can build FROM. */
-async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, transfer: Map<string, string>, dir: string): Promise<ChildResult & { transferRef?: string }> {
+async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, transfer: ReadonlyMap<string, string>, dir: string): Promise<ChildResult & { transferRef?: string }> {
   const extra: string[] = [];
   if (s.inlineDockerfile !== undefined) {
     const f = join(dir, `${s.service}.Dockerfile`);
@@ -92,18 +93,27 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
   );
   const dir = await mkdtemp(join(tmpdir(), 'helix-compose-'));
   try {
-    // Each build starts as soon as the builds it needs are done (not level by level), so a chain is
-    // not held up by an unrelated slow sibling. A failed build's dependents do not start.
+    // Each build starts as soon as the builds it needs are done, or at once on the references those
+    // images were last moved by; such a guess is checked when they are done, and the build runs again
+    // on their real references if it was wrong. A failed build's dependents do not run.
+    const index = await readTransferIndex(indexFile(cfg));
     const transfer = new Map<string, string>();
     const byName = new Map(levels.flat().map((s) => [s.service, s]));
     const runs = new Map<string, Promise<ChildResult | undefined>>();
+    const ok = (d: ChildResult | undefined) => d !== undefined && d.code === 0 && !d.signal;
     const start = (s: ServiceBuild): Promise<ChildResult | undefined> => {
       let p = runs.get(s.service);
       if (!p) {
         p = (async () => {
-          const deps = await Promise.all(s.needs.map((n) => start(byName.get(n.service) as ServiceBuild)));
-          if (deps.some((d) => d === undefined || d.code !== 0 || d.signal)) return undefined;
-          const res = await buildService(cfg, r, s, transfer, dir);
+          const deps = Promise.all(s.needs.map((n) => start(byName.get(n.service) as ServiceBuild)));
+          const guess = new Map(s.needs.map((n) => [n.service, index[byName.get(n.service)?.image ?? '']] as const));
+          let res: (ChildResult & { transferRef?: string }) | undefined;
+          if (s.needs.length && [...guess.values()].every(Boolean)) {
+            res = await buildService(cfg, r, s, guess as Map<string, string>, dir);
+            if (!(await deps).every(ok)) return undefined;
+            if (s.needs.some((n) => transfer.get(n.service) !== guess.get(n.service))) res = undefined;
+          } else if (!(await deps).every(ok)) return undefined;
+          res ??= await buildService(cfg, r, s, transfer, dir);
           if (res.transferRef) transfer.set(s.service, res.transferRef);
           return res;
         })();
@@ -112,6 +122,7 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
       return p;
     };
     const results = await Promise.all([...byName.values()].map(start));
+    await recordTransfers(indexFile(cfg), Object.fromEntries([...transfer].map(([svc, ref]) => [byName.get(svc)?.image as string, ref])));
     const failed = results.find((res) => res !== undefined && (res.code !== 0 || res.signal));
     if (failed) return failed;
   } finally {

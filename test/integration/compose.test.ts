@@ -45,11 +45,12 @@ describe.each([
 ])('compose $version', ({ version, env, binds }) => {
   let id: string;
   const n = nonce();
+  const dir = project(n);
   const compose = (args: string) => sh(id, `cd /proj && ${env}docker compose ${args}`);
 
   beforeAll(async () => {
     await sandboxUp(deps);
-    id = await session(`compose${version.replace('.', '')}`, { binds: [`${project(n)}:/proj`, ...binds] });
+    id = await session(`compose${version.replace('.', '')}`, { binds: [`${dir}:/proj`, ...binds] });
     const v = await compose('version --short');
     expect(v.out.trim()).toMatch(new RegExp(`^v?${version.replace('.', '\\.')}\\.`));
   });
@@ -67,6 +68,17 @@ describe.each([
     const r = await compose('build');
     expect(r.code, r.err).toBe(0);
     expect(r.err.match(/unchanged on helix-shared, load skipped/g)).toHaveLength(3);
+  });
+
+  it('rebuilds the dependent services on a changed base, though they start on the old one', async () => {
+    writeFileSync(join(dir, 'base/Dockerfile'), `FROM debian:trixie\nRUN echo base-${n}-2 > /base\nCMD ["sleep", "infinity"]\n`);
+    const r = await compose('build');
+    expect(r.code, r.err).toBe(0);
+    expect((await sh(id, 'docker run --rm shop-app cat /base')).out).toBe(`base-${n}-2\n`);
+    expect((await sh(id, 'docker run --rm shop/tool:dev cat /base')).out).toBe(`base-${n}-2\n`);
+    // Nothing changed since: every service, dependents included, is checked in one round.
+    const again = await compose('build');
+    expect(again.err.match(/unchanged on helix-shared, load skipped/g)).toHaveLength(3);
   });
 
   it('runs up --build with the images it built, then brings the project down', async () => {
