@@ -8,6 +8,8 @@ const RIGHT = 90;
 const BAR = 14;
 const GROUP = 44;
 const TOP = 64;
+/** Round durations for the axis: 100 ms, 1 s, 10 s, 1 min, 10 min, 1 h. */
+const TICKS = [100, 1000, 10_000, 60_000, 600_000, 3_600_000];
 
 function esc(t: string): string {
   return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -16,7 +18,7 @@ function esc(t: string): string {
 export function renderChart(rows: readonly Row[], title: string, subtitle: string): string {
   const values = rows.flatMap((r) => [r.afterMs, ...(r.beforeMs === undefined ? [] : [r.beforeMs])]);
   const lo = Math.pow(10, Math.floor(Math.log10(Math.max(50, Math.min(...values)))));
-  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values))));
+  const hi = Math.max(...values) * 1.6;
   const plotW = W - LABEL - RIGHT;
   const x = (ms: number) => LABEL + (Math.log10(Math.max(ms, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * plotW;
   const height = TOP + rows.length * GROUP + 56;
@@ -26,7 +28,7 @@ export function renderChart(rows: readonly Row[], title: string, subtitle: strin
     `<text x="16" y="26" font-size="18" font-weight="bold">${esc(title)}</text>`,
     `<text x="16" y="46" fill="#555">${esc(subtitle)}</text>`,
   ];
-  for (let t = lo; t <= hi; t *= 10) {
+  for (const t of TICKS.filter((v) => v >= lo && v <= hi)) {
     const gx = x(t).toFixed(1);
     out.push(`<line x1="${gx}" y1="${TOP - 6}" x2="${gx}" y2="${height - 40}" stroke="#ddd"/>`);
     out.push(`<text x="${gx}" y="${height - 24}" text-anchor="middle" fill="#555">${formatDuration(t)}</text>`);

@@ -97,7 +97,10 @@ export class GoldenStore {
       const entries = await readdir(dataRoot).catch(() => undefined);
       if (!entries?.includes('image')) throw new HelixError('BAD_FILE', `${dataRoot} is not a docker data-root`, 'promote the data-root of a stopped golden-mode session');
       const sizeBytes = Number((await runOk('du', ['-sb', dataRoot])).stdout.split('\t')[0]);
-      await rename(dataRoot, join(tmp, 'docker'));
+      await rename(dataRoot, join(tmp, 'docker')).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EXDEV') throw err;
+        throw new HelixError('BAD_FILE', `${dataRoot} is on another filesystem than the golden store ${this.root}`, 'keep session data-roots and goldens under one state dir');
+      });
       const now = new Date().toISOString();
       const meta: GoldenMeta = { project, generation, createdAt: now, lastUsedAt: now, sizeBytes, source };
       await writeFile(join(tmp, 'golden.json'), `${JSON.stringify(meta)}\n`);

@@ -116,7 +116,7 @@ class Session {
   async viaRegistry(): Promise<SmartResult | ChildResult> {
     const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
-    const out = `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true`;
+    const out = `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true,compression=${this.cfg.transferCompression}`;
     const ids = this.localIds();
     const build = await this.solve(['--output', out, '--metadata-file', meta], this.b.args, true);
     if (build.code !== 0 || build.signal) return build;

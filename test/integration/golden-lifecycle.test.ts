@@ -11,7 +11,7 @@ import { GoldenStore } from '../../src/host/golden-store.js';
 import { sandboxUp } from '../../src/host/sandbox.js';
 import { serveTriggers } from '../../src/host/serve.js';
 import { sessionName } from '../../src/host/session.js';
-import { context, deps, nonce, session, sh } from './helpers.js';
+import { context, deps, nonce, session, sh, stateScratch } from './helpers.js';
 
 const store = new GoldenStore(`${deps.cfg.stateDir}/goldens`);
 const builder = new GoldenBuilder(deps, store);
@@ -57,7 +57,7 @@ describe('golden lifecycle', () => {
     expect((await store.current(p))?.meta.generation).toBe(2);
 
     // A promotion failing midway leaves generation 2 current and usable.
-    const fake = context({});
+    const fake = stateScratch();
     mkdirSync(join(fake, 'docker/image'), { recursive: true });
     await expect(store.promote(p, join(fake, 'docker'), 'x', { beforeSwitch: () => Promise.reject(new Error('disk full')) })).rejects.toThrow('disk full');
     expect((await store.current(p))?.meta.generation).toBe(2);

@@ -1,6 +1,6 @@
 // Shared by the integration tests: the real sandbox, sessions that clean up after themselves, and
 // build contexts in temporary host directories bound into sessions.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -36,6 +36,14 @@ export function context(files: Record<string, string>): string {
   chmodSync(dir, 0o755);
   dirs.push(dir);
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+/** An empty directory on the host state dir's filesystem, where data-roots can be moved (renamed) to. */
+export function stateScratch(): string {
+  mkdirSync(join(deps.cfg.stateDir, 'scratch'), { recursive: true });
+  const dir = mkdtempSync(join(deps.cfg.stateDir, 'scratch', 't-'));
+  dirs.push(dir);
   return dir;
 }
 

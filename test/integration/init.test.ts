@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { execIn } from '../../src/host/engine.js';
 import { sandboxUp } from '../../src/host/sandbox.js';
 import { dataRootOf, removeSession, runGoldenSession, sessionName } from '../../src/host/session.js';
-import { context, deps, nonce, session, sh } from './helpers.js';
+import { context, deps, nonce, session, sh, stateScratch } from './helpers.js';
 
 const scratch = () => context({ Dockerfile: 'FROM scratch\nCOPY f /f\n', f: `${nonce()}\n` });
 
@@ -116,7 +116,7 @@ describe('golden mode and golden restore', () => {
     expect(r.result).toMatchObject({ exitCode: 0, cleaned: true });
 
     // Promote: the stopped data-root becomes a golden generation.
-    const golden = context({});
+    const golden = stateScratch();
     renameSync(dataRootOf(deps.cfg, gid), join(golden, 'docker'));
     writeFileSync(join(golden, 'golden.json'), '{}\n');
     await removeSession(deps.engine, deps.cfg, gid);
