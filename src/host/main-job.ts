@@ -10,7 +10,7 @@ import { renderChart } from './chart.js';
 import { GoldenBuilder } from './golden-build.js';
 import { GoldenStore } from './golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
-import { stepReport } from './progress.js';
+import { rawStepSeconds } from './progress.js';
 import { pruneBuildCache, sandboxUp, type SandboxDeps } from './sandbox.js';
 import { execInSession, removeSession, sessionDirOf, sessionName, startSession } from './session.js';
 import { parseEvents } from './stats.js';
@@ -105,15 +105,18 @@ class Job {
     return this.timed(id, `sh ${SAMPLE_MOUNT}/startup.sh`, 'startup script', plain);
   }
 
-  /** What a developer runs after changing a file: rebuild the project's images. */
+  /**
+   * What a developer runs after changing a file: rebuild the project's images. Progress as rawjson:
+   * the services build at once, and their step numbers would mix in plain output.
+   */
   rebuild(id: string, plain = false): Promise<{ ms: number; stderr: string }> {
-    return this.timed(id, `cd ${SAMPLE_MOUNT} && docker compose build`, 'docker compose build', plain);
+    return this.timed(id, `cd ${SAMPLE_MOUNT} && docker compose build`, 'docker compose build', plain, plain ? 'plain' : 'rawjson');
   }
 
-  private async timed(id: string, script: string, what: string, plain: boolean): Promise<{ ms: number; stderr: string }> {
+  private async timed(id: string, script: string, what: string, plain: boolean, progress = 'plain'): Promise<{ ms: number; stderr: string }> {
     const env = plain ? 'BUILDX_BUILDER=default ' : '';
     const started = Date.now();
-    const r = await execInSession(this.d.engine, id, `export ${env}BUILDKIT_PROGRESS=plain; ${script}`);
+    const r = await execInSession(this.d.engine, id, `export ${env}BUILDKIT_PROGRESS=${progress}; ${script}`);
     const ms = Date.now() - started;
     if (r.exitCode !== 0) {
       throw new HelixError('COMMAND_FAILED', `${what} in session ${id} exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-4).join(' | ')}`);
@@ -214,10 +217,10 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
     await job.setRelease(2);
     const change = await job.rebuild('main-golden');
     const changed = await job.ids('main-golden', true);
-    const report = stepReport(change.stderr);
-    const layer = Object.keys(report.seconds).find((s) => CHANGED_STEP.test(s));
+    const seconds = rawStepSeconds(change.stderr);
+    const layer = Object.keys(seconds).find((s) => CHANGED_STEP.test(s));
     if (!layer) throw new HelixError('COMMAND_FAILED', 'the one-line change rebuilt no engine layer: no timing for it in the build output');
-    const layerMs = (report.seconds[layer] as number) * 1000;
+    const layerMs = (seconds[layer] as number) * 1000;
     const onlyEngine = Object.keys(reference).every((k) => (k === IMAGES[1] ? changed[k] !== reference[k] : changed[k] === reference[k]));
     digests.push({ what: 'the change gave a new engine image and left the others as they were', ok: onlyEngine });
 

@@ -50,3 +50,36 @@ export function stepReport(plain: string): StepReport {
   for (const s of steps) if (!s.cached && s.seconds !== undefined) seconds[s.name] = s.seconds;
   return { steps: steps.map((s) => s.name), cached: steps.filter((s) => s.cached).map((s) => s.name), seconds };
 }
+
+interface RawVertex {
+  digest?: string;
+  name?: string;
+  started?: string;
+  completed?: string;
+  cached?: boolean;
+}
+
+/**
+ * Seconds of each step that ran, from BuildKit's `rawjson` progress. Unlike plain output it names
+ * steps by vertex digest, so several builds writing to one stream at once cannot be confused.
+ */
+export function rawStepSeconds(rawjson: string): Record<string, number> {
+  const byDigest = new Map<string, RawVertex>();
+  for (const line of rawjson.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let status: { vertexes?: RawVertex[] };
+    try {
+      status = JSON.parse(line) as { vertexes?: RawVertex[] };
+    } catch {
+      continue; // a line torn by another writer
+    }
+    for (const v of status.vertexes ?? []) if (v.digest) byDigest.set(v.digest, { ...byDigest.get(v.digest), ...v });
+  }
+  const out: Record<string, number> = {};
+  for (const v of byDigest.values()) {
+    const name = v.name ? HEADER.exec(`#0 ${v.name}`)?.[2] : undefined;
+    if (!name || v.cached || !v.started || !v.completed) continue;
+    out[name] = (Date.parse(v.completed) - Date.parse(v.started)) / 1000;
+  }
+  return out;
+}

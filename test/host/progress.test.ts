@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stepReport } from '../../src/host/progress.js';
+import { rawStepSeconds, stepReport } from '../../src/host/progress.js';
 
 // Recorded from real `docker build --progress=plain` runs on the shared BuildKit (v0.34.2).
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures', name), 'utf8');
@@ -37,5 +37,17 @@ describe('stepReport over several builds', () => {
     const r = stepReport('#9 [2/2] RUN apt-get install gcc\n#9 CACHED\n#9 [4/5] RUN gcc -o app main.c\n#9 DONE 0.3s\n');
     expect(r.cached).toEqual(['RUN apt-get install gcc']);
     expect(r.seconds).toEqual({ 'RUN gcc -o app main.c': 0.3 });
+  });
+});
+
+describe('rawStepSeconds', () => {
+  it('times steps by vertex digest, across interleaved builds, leaving out cached ones', () => {
+    const lines = [
+      JSON.stringify({ vertexes: [{ digest: 'sha256:a', name: '[4/5] RUN gcc -o app main.c', started: '2026-01-01T00:00:01.000Z' }] }),
+      JSON.stringify({ vertexes: [{ digest: 'sha256:b', name: '[2/2] RUN apt-get install gcc', cached: true, started: '2026-01-01T00:00:01Z', completed: '2026-01-01T00:00:01Z' }] }),
+      '{"torn',
+      JSON.stringify({ vertexes: [{ digest: 'sha256:a', name: '[4/5] RUN gcc -o app main.c', started: '2026-01-01T00:00:01.000Z', completed: '2026-01-01T00:00:01.450Z' }] }),
+    ];
+    expect(rawStepSeconds(lines.join('\n'))).toEqual({ 'RUN gcc -o app main.c': 0.45 });
   });
 });
