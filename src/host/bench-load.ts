@@ -50,14 +50,16 @@ async function repeat(n: number, f: (i: number) => Promise<number>): Promise<num
   return out;
 }
 
-/** Per-call overhead of the shim: the same command through the wrapper and the real CLI, interleaved. */
+/**
+ * Per-call overhead of the shim: the same command through the wrapper and the real CLI, alternating
+ * call by call, so drift in the machine's speed hits both alike.
+ */
 async function passthrough(d: SandboxDeps, id: string, cmd: string, n: number): Promise<{ wrapped: number[]; direct: number[] }> {
-  const loop = (bin: string) =>
-    `for i in $(seq ${n}); do s=$(date +%s%N); ${bin} ${cmd} >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 )); done`;
-  const w = await execInSession(d.engine, id, loop('/usr/local/bin/docker'));
-  const r = await execInSession(d.engine, id, loop('/usr/bin/docker'));
-  const us = (s: string) => s.trim().split('\n').map((x) => Number(x) / 1000);
-  return { wrapped: us(w.stdout), direct: us(r.stdout) };
+  const one = (bin: string, tag: string) => `s=$(date +%s%N); ${bin} ${cmd} >/dev/null 2>&1; e=$(date +%s%N); echo ${tag} $(( (e - s) / 1000 ))`;
+  const r = await execInSession(d.engine, id, `for i in $(seq ${n}); do ${one('/usr/local/bin/docker', 'w')}; ${one('/usr/bin/docker', 'd')}; done`);
+  const lines = r.stdout.trim().split('\n').map((l) => l.split(' '));
+  const ms = (tag: string) => lines.filter(([t]) => t === tag).map(([, us]) => Number(us) / 1000);
+  return { wrapped: ms('w'), direct: ms('d') };
 }
 
 export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<BenchRow[]> {
