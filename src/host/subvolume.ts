@@ -1,17 +1,8 @@
 // Data-roots as btrfs subvolumes where the host state is on btrfs: a golden promoted from a session's
 // data-root is then a subvolume, and a new session starts from it by a constant-time snapshot.
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { fsType, isSubvolume } from '../lib/btrfs.js';
 import { run, runOk } from '../lib/exec.js';
-
-async function fsType(path: string): Promise<string> {
-  return (await runOk('stat', ['-f', '-c', '%T', path])).stdout.trim();
-}
-
-/** A subvolume's root directory has inode 256 on btrfs. */
-async function isSubvolume(path: string): Promise<boolean> {
-  const s = await stat(path).catch(() => undefined);
-  return s?.ino === 256 && (await fsType(path)) === 'btrfs';
-}
 
 /** Creates `path` as a subvolume when its parent is on btrfs; elsewhere dockerd creates a plain directory. */
 export async function createDataRoot(path: string, parent: string): Promise<void> {

@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { readIfExists } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
+import { fsType, isSubvolume } from '../lib/btrfs.js';
 import { run, runOk } from '../lib/exec.js';
 
 export type RestoreMethod = 'btrfs-snapshot' | 'reflink' | 'copy' | 'parallel-copy';
@@ -57,10 +58,6 @@ export async function assertDataRoot(dir: string): Promise<void> {
   }
 }
 
-async function fsType(p: string): Promise<string> {
-  return (await runOk('stat', ['-f', '-c', '%T', p])).stdout.trim();
-}
-
 /**
  * The fastest method the filesystems allow, as measured by `helix bench restore` on 100,000 files:
  * a btrfs snapshot is constant-time; on XFS a parallel copy beat one cp -a; on ext4 parallel copies
@@ -71,8 +68,7 @@ export async function chooseMethod(golden: string, targetParent: string): Promis
   // No same-device check: every btrfs subvolume has a device number of its own. A snapshot or reflink
   // the kernel refuses (across filesystems or mounts) falls back to a copy in restoreGolden.
   const type = await fsType(targetParent);
-  // A btrfs subvolume's root directory has inode 256.
-  if (type === 'btrfs' && (await fsType(golden)) === 'btrfs' && (await stat(golden)).ino === 256) return 'btrfs-snapshot';
+  if (type === 'btrfs' && (await isSubvolume(golden))) return 'btrfs-snapshot';
   if (type === 'xfs') return 'parallel-copy';
   const probe = join(targetParent, `.reflink-probe-${process.pid}`);
   const src = join(targetParent, `.reflink-src-${process.pid}`);
