@@ -13,13 +13,13 @@ import { GoldenStore } from './golden-store.js';
 import { RunManager } from './run-sidecar.js';
 import { serveTriggers } from './serve.js';
 import { loadHostConfig } from './host-config.js';
-import { FULL_SCALE, runMainJob, type SampleScale } from './main-job.js';
+import { FULL_SCALE, runMainJob, SMALL_SCALE, type SampleScale } from './main-job.js';
 import { sandboxUp, type SandboxDeps } from './sandbox.js';
 import { execInSession, removeSession, startSession, stopSession } from './session.js';
 import { readAllEvents, renderStats, summarize } from './stats.js';
 
 /** The sample's sizes: the full picture, and a quick one for tests. */
-const SCALES: Record<string, SampleScale> = { full: FULL_SCALE, small: { units: 2, funcs: 40, assetMb: 70 } };
+const SCALES: Record<string, SampleScale> = { full: FULL_SCALE, small: SMALL_SCALE };
 
 const USAGE = `usage: helix <command>
   up                              start or reconcile the shared BuildKit and registry

@@ -31,6 +31,8 @@ export interface SampleScale {
 }
 
 export const FULL_SCALE: SampleScale = { units: 32, funcs: 100, assetMb: 2100 };
+/** The quick version the tests run: the same phases in minutes. */
+export const SMALL_SCALE: SampleScale = { units: 2, funcs: 40, assetMb: 70 };
 
 export interface MainJobOptions {
   sampleDir: string;

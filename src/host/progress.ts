@@ -1,24 +1,20 @@
-// Reads BuildKit's plain progress output (`--progress=plain`): which build steps ran, which were
-// served from cache, and how long the ones that ran took. Pure; tested against recorded real output.
-// Several builds' output may follow each other (a compose build): their step numbers restart, so a
-// CACHED or DONE line belongs to the latest header with its number.
+// Reads BuildKit's progress output: from plain output, which build steps ran and which were served
+// from cache; from rawjson, how long the ones that ran took. Pure; tested against recorded real output.
+// Several builds' output may follow each other: their step numbers restart, so a CACHED line belongs
+// to the latest header with its number.
 
 export interface StepReport {
   /** Build steps: Dockerfile instructions other than FROM (the base is resolved, never built). */
   steps: string[];
   cached: string[];
-  /** Seconds BuildKit reports for each step that ran (`#N DONE 1.2s`). */
-  seconds: Record<string, number>;
 }
 
 const HEADER = /^#(\d+) \[(?:[^\]\s]+ )?\d+\/\d+\] (.+)$/;
 const CACHED = /^#(\d+) CACHED\s*$/;
-const DONE = /^#(\d+) DONE (\d+(?:\.\d+)?)s\s*$/;
 
 interface Step {
   name: string;
   cached: boolean;
-  seconds?: number;
 }
 
 export function stepReport(plain: string): StepReport {
@@ -38,17 +34,9 @@ export function stepReport(plain: string): StepReport {
     if (c) {
       const s = latest.get(c[1] as string);
       if (s) s.cached = true;
-      continue;
-    }
-    const d = DONE.exec(line);
-    if (d) {
-      const s = latest.get(d[1] as string);
-      if (s) s.seconds = Number(d[2]);
     }
   }
-  const seconds: Record<string, number> = {};
-  for (const s of steps) if (!s.cached && s.seconds !== undefined) seconds[s.name] = s.seconds;
-  return { steps: steps.map((s) => s.name), cached: steps.filter((s) => s.cached).map((s) => s.name), seconds };
+  return { steps: steps.map((s) => s.name), cached: steps.filter((s) => s.cached).map((s) => s.name) };
 }
 
 interface RawVertex {

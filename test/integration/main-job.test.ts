@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runMainJob } from '../../src/host/main-job.js';
+import { runMainJob, SMALL_SCALE } from '../../src/host/main-job.js';
 import { readAllEvents, summarize } from '../../src/host/stats.js';
 import { deps } from './helpers.js';
 
@@ -13,7 +13,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('main job (small scale)', () => {
   it('runs every phase, checks every session’s image ids, and writes the table, JSON and chart', async () => {
-    const r = await runMainJob(deps, { sampleDir: resolve('samples/stack'), outDir: out, scale: { units: 2, funcs: 40, assetMb: 70 }, concurrent: 4 });
+    const r = await runMainJob(deps, { sampleDir: resolve('samples/stack'), outDir: out, scale: SMALL_SCALE, concurrent: 4 });
 
     const failed = r.digests.filter((d) => !d.ok);
     expect(failed, JSON.stringify(failed)).toEqual([]);
