@@ -58,9 +58,13 @@ export function findBuildxPlugin(configDirFlag: string | undefined, env: Readonl
   return undefined;
 }
 
+/** One lookup per config dir and process: a compose build runs buildx once per service. */
+const found = new Map<string | undefined, string | undefined>();
+
 /** Runs a `docker [globals] buildx ...` argv: by the plugin directly when it is certain which, else by the CLI. */
 export function runBuildx(realDocker: string, configDirFlag: string | undefined, argv: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
-  const plugin = findBuildxPlugin(configDirFlag, process.env);
+  if (!found.has(configDirFlag)) found.set(configDirFlag, findBuildxPlugin(configDirFlag, process.env));
+  const plugin = found.get(configDirFlag);
   if (!plugin) return runChild(realDocker, argv, o);
   return runChild(plugin, argv, { ...o, env: { ...(o.env ?? process.env), [REEXEC_ENV]: realDocker } });
 }
