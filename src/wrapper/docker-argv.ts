@@ -15,6 +15,8 @@ export interface DockerArgv {
   context?: string;
   host?: string;
   configDir?: string;
+  /** A TLS option was given: the daemon is reached over TLS, which only the CLI sets up. */
+  tls: boolean;
   /** e.g. ['build'], ['image', 'build'], ['buildx', 'build']. Empty when no command was given. */
   command: string[];
   /** `docker buildx --builder X build`: the builder given before the subcommand. */
@@ -77,6 +79,7 @@ export function parseDockerArgv(argv: readonly string[]): DockerArgv | undefined
     context: firstValue(g.values, '--context', '-c'),
     host: firstValue(g.values, '--host', '-H'),
     configDir: firstValue(g.values, '--config'),
+    tls: g.consumed.some((a) => a.startsWith('--tls')),
     command: [],
     buildxGlobals: [],
     args: [],

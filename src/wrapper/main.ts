@@ -1,26 +1,14 @@
 // Entry of the Node side of the docker wrapper. The sh shim sends only build command lines here;
 // anything this code does not fully understand, and any internal error, goes to the real docker
 // unchanged, so the wrapper can make a build faster but never break a command.
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '../lib/config.js';
 import { runBuildx } from './buildx-plugin.js';
 import { exitLike, handOff } from './child.js';
+import { currentBuilder } from './cli-config.js';
 import { runComposeBuilds } from './compose-build.js';
 import { appendEvent, buildEvent } from './events.js';
 import { decide, type Facts, type Plan } from './plan.js';
 import { runSmartBuild, statusLine } from './smart-build.js';
-
-/** The builder `docker buildx use` recorded, if any. */
-function currentBuilder(): string | undefined {
-  try {
-    const dir = process.env.BUILDX_CONFIG ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'buildx');
-    return (JSON.parse(readFileSync(join(dir, 'current'), 'utf8')) as { Name?: string }).Name;
-  } catch {
-    return undefined;
-  }
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

@@ -4,6 +4,7 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { isBuildCommand, parseDockerArgv } from './docker-argv.js';
 import { isTrue, lastValue, parseBuildArgs, renderArgs, values, type ParsedBuild } from './build-flags.js';
 import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
+import type { EndpointInputs } from './engine-endpoint.js';
 
 export type Plan =
   | { kind: 'passthrough'; reason: string }
@@ -14,8 +15,10 @@ export type Plan =
 export interface SmartBuild {
   /** docker's global options, repeated on every call. */
   globals: string[];
-  /** `--config DIR`, where the CLI looks for its plugins first. */
+  /** `--config DIR`, where the CLI looks for its plugins and config.json. */
   configDir?: string;
+  /** What decides the daemon docker talks to, besides the environment and config.json. */
+  endpoint: EndpointInputs;
   builder: string;
   /**
    * The user's build options in long form, without the ones the smart path sets itself and without
@@ -87,6 +90,7 @@ export function decide(argv: readonly string[], env: Readonly<Record<string, str
     build: {
       globals: d.globals,
       configDir: d.configDir,
+      endpoint: { context: d.context, host: d.host, tls: d.tls },
       builder,
       args: renderArgs(b, [...MANAGED, 'tag']),
       loadArgs: renderArgs(b, [...MANAGED, 'progress']),

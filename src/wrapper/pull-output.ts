@@ -1,19 +1,28 @@
-// Reads `docker pull` output: which layers came over the wire and which the daemon already had. Pure.
+// Reads a pull's progress: which layers came over the wire and which the daemon already had. Pure.
+import type { PullEvent } from './daemon.js';
 
 export interface PullLayers {
   pulled: string[];
   existing: string[];
 }
 
-export function pullLayers(output: string): PullLayers {
+export function pullLayers(events: readonly PullEvent[]): PullLayers {
   const pulled = new Set<string>();
   const existing = new Set<string>();
-  for (const line of output.split(/[\r\n]+/)) {
-    const m = /^([0-9a-f]{12}): (Pull complete|Already exists)/.exec(line.trim());
-    if (!m) continue;
-    (m[2] === 'Already exists' ? existing : pulled).add(m[1] as string);
+  for (const e of events) {
+    if (!e.id || !/^[0-9a-f]{12}$/.test(e.id)) continue;
+    if (e.status === 'Pull complete') pulled.add(e.id);
+    else if (e.status === 'Already exists') existing.add(e.id);
   }
   return { pulled: [...pulled], existing: [...existing] };
+}
+
+/** The same events from the text `docker pull` prints ("<id>: <status>" lines). */
+export function pullEventsOfText(output: string): PullEvent[] {
+  return output.split(/[\r\n]+/).flatMap((line) => {
+    const m = /^([0-9a-f]{12}): (.+)$/.exec(line.trim());
+    return m ? [{ id: m[1], status: m[2] }] : [];
+  });
 }
 
 export interface ManifestLayer {

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { runBuildx } from './buildx-plugin.js';
-import { runChild, type ChildResult } from './child.js';
+import type { ChildResult } from './child.js';
+import { currentContext } from './cli-config.js';
+import { DockerCli, EngineApi, type Daemon } from './daemon.js';
+import { engineSocket } from './engine-endpoint.js';
 import { chooseLoadAction } from './load-action.js';
 import type { SmartBuild } from './plan.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
@@ -28,29 +31,46 @@ export interface SmartResult {
   ms: number;
 }
 
-interface Digests {
+export interface Digests {
   config: string;
   manifest?: string;
 }
 
-const QUIET_IO = { stdout: 'capture', stderr: 'ignore', stdin: 'ignore' } as const;
-/** Like QUIET_IO, keeping stderr so a failure can say why. */
-const CAPTURE_ALL = { stdout: 'capture', stderr: 'capture', stdin: 'ignore' } as const;
+/** How the image reached the daemon, once built. */
+type Landed = Omit<SmartResult, 'build' | 'ms'>;
 
-class Session {
+/** The digests of one build's result in buildx metadata (a build's file, or one bake target's entry). */
+export function digestsOf(m: Record<string, unknown>, where: string): Digests {
+  const config = m['containerimage.config.digest'];
+  const manifest = m['containerimage.digest'];
+  if (typeof config !== 'string' || !config.startsWith('sha256:')) throw new Error(`${where} has no config digest`);
+  return { config, manifest: typeof manifest === 'string' ? manifest : undefined };
+}
+
+/** The image exporter pushing by digest only: no tag in the shared registry names it. */
+export function pushOutput(cfg: ToolkitConfig, repo: string): string {
+  return `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true,compression=${cfg.transferCompression}`;
+}
+
+/** The daemon this command line talks to: its local socket directly, anything else through the CLI. */
+function daemonOf(b: SmartBuild, cfg: ToolkitConfig): Daemon {
+  const socket = engineSocket(b.endpoint, process.env, currentContext(b.configDir));
+  return socket ? new EngineApi(socket) : new DockerCli(cfg.realDocker, b.globals);
+}
+
+export class Session {
+  readonly daemon: Daemon;
+
   constructor(
     readonly b: SmartBuild,
     readonly cfg: ToolkitConfig,
     readonly dir: string,
-  ) {}
-
-  docker(args: string[], o: Parameters<typeof runChild>[2] = QUIET_IO): Promise<ChildResult> {
-    return runChild(this.cfg.realDocker, [...this.b.globals, ...args], o);
+  ) {
+    this.daemon = daemonOf(b, cfg);
   }
 
-  async localId(ref: string): Promise<string | undefined> {
-    const r = await this.docker(['image', 'inspect', '--format', '{{.Id}}', ref]);
-    return r.code === 0 ? r.stdout.trim() : undefined;
+  localId(ref: string): Promise<string | undefined> {
+    return this.daemon.imageId(ref);
   }
 
   solve(extra: string[], args: string[], showOutput: boolean): Promise<ChildResult> {
@@ -61,14 +81,6 @@ class Session {
       stderr: showOutput ? 'inherit' : 'ignore',
       stdin: showOutput ? 'inherit' : 'ignore',
     });
-  }
-
-  async readDigests(meta: string): Promise<Digests> {
-    const m = JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>;
-    const config = m['containerimage.config.digest'];
-    const manifest = m['containerimage.digest'];
-    if (typeof config !== 'string' || !config.startsWith('sha256:')) throw new Error(`buildx metadata ${meta} has no config digest`);
-    return { config, manifest: typeof manifest === 'string' ? manifest : undefined };
   }
 
   /**
@@ -91,9 +103,7 @@ class Session {
     const action = chooseLoadAction(d.config, normalized, present !== undefined);
     if (action.kind === 'skip') return { path: 'skip', imageId: (matched ?? present) as string };
     if (action.kind === 'tag') {
-      for (const t of action.tags) {
-        if ((await this.docker(['tag', present as string, t])).code !== 0) throw new Error(`docker tag ${present} ${t} failed`);
-      }
+      for (const t of action.tags) await this.daemon.tag(present as string, t);
       return { path: 'tag', imageId: present as string };
     }
     return undefined;
@@ -116,28 +126,30 @@ class Session {
   async viaRegistry(): Promise<SmartResult | ChildResult> {
     const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
-    const out = `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true,compression=${this.cfg.transferCompression}`;
     const ids = this.localIds();
-    const build = await this.solve(['--output', out, '--metadata-file', meta], this.b.args, true);
+    const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], this.b.args, true);
     if (build.code !== 0 || build.signal) return build;
-    const d = await this.readDigests(meta);
-    if (!d.manifest) throw new Error(`buildx metadata ${meta} has no manifest digest`);
+    const d = digestsOf(JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>, `buildx metadata ${meta}`);
+    return { build, ...(await this.landPushed(repo, d, ids)), ms: 0 };
+  }
+
+  /** After a solve pushed the image by digest: the daemon gets it under its tags, moving only what it lacks. */
+  async landPushed(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
+    if (!d.manifest) throw new Error(`the build of ${repo} left no manifest digest`);
     const ref = `${repo}@${d.manifest}`;
     const local = await this.reuseLocal(d, ids);
-    if (local) return { build, ...local, transferRef: ref, ms: 0 };
+    if (local) return { ...local, transferRef: ref };
 
-    const pull = await this.docker(['pull', ref], CAPTURE_ALL);
-    if (pull.code !== 0) throw new Error(`docker pull ${ref} failed: ${(pull.stderr ?? '').trim().split('\n').pop()}`);
+    const layers = this.manifestLayers(repo, d.manifest);
+    const pulled = pullLayers(await this.daemon.pull(ref)).pulled;
     const imageId = await this.localId(ref);
     if (imageId !== d.config && imageId !== d.manifest) throw new Error(`pulled ${ref} but its id is ${imageId}, not ${d.config}`);
-    for (const t of this.b.tags) {
-      if ((await this.docker(['tag', imageId, t])).code !== 0) throw new Error(`docker tag ${imageId} ${t} failed`);
-    }
+    for (const t of this.b.tags) await this.daemon.tag(imageId, t);
     // The digest reference was only the vehicle; an untagged build keeps it, or the image would go.
-    if (this.b.tags.length) await this.docker(['image', 'rm', ref]);
-    const layers = await this.manifestLayers(repo, d.manifest);
-    const bytes = layers ? bytesPulled(layers, pullLayers(pull.stdout).pulled) : undefined;
-    return { build, path: 'registry', imageId, bytes, transferRef: ref, ms: 0 };
+    if (this.b.tags.length) await this.daemon.untag(ref);
+    const known = await layers;
+    const bytes = known ? bytesPulled(known, pulled) : undefined;
+    return { path: 'registry', imageId, bytes, transferRef: ref };
   }
 
   /** No registry: solve without moving anything, and load a tarball only if the image changed. */
@@ -153,7 +165,7 @@ class Session {
     const ids = this.localIds();
     const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], this.b.args, true);
     if (build.code !== 0 || build.signal) return build;
-    const d = await this.readDigests(meta);
+    const d = digestsOf(JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>, `buildx metadata ${meta}`);
     const local = await this.reuseLocal(d, ids);
     if (local) return { build, ...local, ms: 0 };
     // Same inputs, so this solve is all cache hits; only the tarball transfer costs time.

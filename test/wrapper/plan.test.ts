@@ -34,6 +34,8 @@ describe('decide', () => {
       kind: 'smart',
       build: {
         globals: [],
+        configDir: undefined,
+        endpoint: { context: undefined, host: undefined, tls: false },
         builder: 'helix-shared',
         args: ['--build-arg=A=1', '--progress=plain', '.'],
         loadArgs: ['--build-arg=A=1', '--tag=x', '.'],

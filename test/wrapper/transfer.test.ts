@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesPulled, pullLayers } from '../../src/wrapper/pull-output.js';
+import { bytesPulled, pullEventsOfText, pullLayers } from '../../src/wrapper/pull-output.js';
 import { hostPort } from '../../src/wrapper/reach.js';
 import { repositoryOf, transferRepository } from '../../src/wrapper/transfer.js';
 
@@ -28,7 +28,12 @@ describe('pullLayers', () => {
   ].join('\n');
 
   it('tells pulled layers from layers the daemon already had', () => {
-    expect(pullLayers(out)).toEqual({ pulled: ['bbbbbbbbbbbb'], existing: ['aaaaaaaaaaaa'] });
+    expect(pullLayers(pullEventsOfText(out))).toEqual({ pulled: ['bbbbbbbbbbbb'], existing: ['aaaaaaaaaaaa'] });
+  });
+
+  it('reads the Engine API progress stream the same way', () => {
+    const events = [{ status: 'Pulling from p/app', id: 'sha256:1111' }, { status: 'Already exists', id: 'aaaaaaaaaaaa' }, { status: 'Pull complete', id: 'bbbbbbbbbbbb' }, { status: 'Digest: sha256:1111' }];
+    expect(pullLayers(events)).toEqual({ pulled: ['bbbbbbbbbbbb'], existing: ['aaaaaaaaaaaa'] });
   });
 
   it('counts the bytes of the pulled layers only', () => {
@@ -36,7 +41,7 @@ describe('pullLayers', () => {
       { digest: `sha256:${'a'.repeat(64)}`, size: 1000 },
       { digest: `sha256:${'b'.repeat(64)}`, size: 42 },
     ];
-    expect(bytesPulled(layers, pullLayers(out).pulled)).toBe(42);
+    expect(bytesPulled(layers, pullLayers(pullEventsOfText(out)).pulled)).toBe(42);
   });
 });
 
