@@ -1,0 +1,20 @@
+// The exit code of a failed `docker compose build`, which depends on how compose builds: measured,
+// Compose 2.26 (classic builds, one buildx solve per service) exits 17 on a failed build, Compose 2.40
+// (builds through bake) exits with bake's code. Bake became the default in between
+// (docker/compose#12699, taken here as 2.36); COMPOSE_BAKE chooses explicitly. Pure.
+
+/** Classic compose's code for "the build failed". */
+export const CLASSIC_BUILD_FAILED = 17;
+
+function bakes(version: string, composeBake: string | undefined): boolean {
+  if (composeBake !== undefined && composeBake !== '') return !['0', 'false', 'no'].includes(composeBake.toLowerCase());
+  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) return true;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 2 || (major === 2 && minor >= 36);
+}
+
+/** @param version what `docker compose version --short` printed */
+export function composeBuildFailureCode(buildCode: number, version: string, composeBake: string | undefined): number {
+  return bakes(version, composeBake) ? buildCode : CLASSIC_BUILD_FAILED;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { bakeDefinition } from '../../src/wrapper/compose-bake.js';
+
+const out = (repo: string) => `type=image,name=r:5000/p/${repo},push=true,push-by-digest=true`;
+
+describe('bakeDefinition', () => {
+  it('makes every service a target, and a service another builds on a target: context', () => {
+    const d = bakeDefinition(
+      [
+        { service: 'base', args: ['/p/base'], needs: [], output: out('base') },
+        {
+          service: 'app',
+          args: ['--file=/p/app/Dockerfile.dev', '--build-arg=A=1', '--build-arg=FROM_ENV', '--build-arg=UNSET', '--target=run', '--label=x=y', '--build-context=src=/p/src', '--secret=id=s,src=/p/s', '--cache-from=type=local,src=/c', '--platform=linux/amd64', '--add-host=db=10.0.0.2', '--shm-size=2g', '--no-cache', '--pull', '--progress=plain', '/p/app'],
+          needs: [{ service: 'base', ref: 'shop-base' }],
+          output: out('app'),
+        },
+        { service: 'tool', args: ['/p/app'], inlineDockerfile: 'FROM shop-base\n', needs: [{ service: 'base', ref: 'shop-base' }], output: out('tool') },
+      ],
+      { FROM_ENV: 'e' },
+    );
+    expect(d).toEqual({
+      definition: {
+        group: { default: { targets: ['base', 'app', 'tool'] } },
+        target: {
+          base: { context: '/p/base', output: [out('base')] },
+          app: {
+            context: '/p/app',
+            output: [out('app')],
+            dockerfile: '/p/app/Dockerfile.dev',
+            args: { A: '1', FROM_ENV: 'e' },
+            target: 'run',
+            labels: { x: 'y' },
+            contexts: { src: '/p/src', 'shop-base': 'target:base' },
+            secret: ['id=s,src=/p/s'],
+            'cache-from': ['type=local,src=/c'],
+            platforms: ['linux/amd64'],
+            'extra-hosts': { db: '10.0.0.2' },
+            'shm-size': '2g',
+            'no-cache': true,
+            pull: true,
+          },
+          tool: { context: '/p/app', output: [out('tool')], 'dockerfile-inline': 'FROM shop-base\n', contexts: { 'shop-base': 'target:base' } },
+        },
+      },
+    });
+  });
+
+  it('declines what one bake would do differently, so the services build one by one', () => {
+    expect(bakeDefinition([{ service: 'a', args: ['--ssh=default', '.'], needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ssh' });
+    expect(bakeDefinition([{ service: 'a.b', args: ['.'], needs: [], output: 'o' }], {})).toMatchObject({ unsupported: expect.stringContaining('a.b') });
+    expect(bakeDefinition([{ service: 'a', args: ['--ulimit=nofile=1024', '.'], needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ulimit' });
+  });
+});
