@@ -115,14 +115,16 @@ class Job {
     return this.timed(id, `cd ${SAMPLE_MOUNT} && docker compose build`, 'docker compose build', plain, plain ? 'plain' : 'rawjson');
   }
 
+  /** Times the command inside the session, as its user would see it, without the harness's exec. */
   private async timed(id: string, script: string, what: string, plain: boolean, progress = 'plain'): Promise<{ ms: number; stderr: string }> {
     const env = plain ? 'BUILDX_BUILDER=default ' : '';
-    const started = Date.now();
-    const r = await execInSession(this.d.engine, id, `export ${env}BUILDKIT_PROGRESS=${progress}; ${script}`);
-    const ms = Date.now() - started;
+    const clock = 'date +%s%3N';
+    const r = await execInSession(this.d.engine, id, `export ${env}BUILDKIT_PROGRESS=${progress}; t0=$(${clock}); (${script}); rc=$?; echo "elapsed-ms $(( $(${clock}) - t0 ))"; exit $rc`);
     if (r.exitCode !== 0) {
       throw new HelixError('COMMAND_FAILED', `${what} in session ${id} exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-4).join(' | ')}`);
     }
+    const ms = Number(/^elapsed-ms (\d+)$/m.exec(r.stdout)?.[1]);
+    if (!Number.isFinite(ms)) throw new HelixError('COMMAND_FAILED', `${what} in session ${id} gave no elapsed time`);
     return { ms, stderr: r.stderr };
   }
 

@@ -19,6 +19,8 @@ export interface ChildOptions {
   stderr?: 'inherit' | 'ignore' | 'capture';
   stdin?: 'inherit' | 'ignore';
   env?: NodeJS.ProcessEnv;
+  /** Ends the child with SIGTERM when aborted; the result then reports that signal. */
+  signal?: AbortSignal;
 }
 
 export function runChild(cmd: string, args: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
@@ -27,6 +29,7 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
     const child = spawn(cmd, args, {
       stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, o.stderr === 'capture' ? 'pipe' : (o.stderr ?? 'inherit')],
       env: o.env ?? process.env,
+      signal: o.signal,
     });
     const chunks: Buffer[] = [];
     const errChunks: Buffer[] = [];
@@ -42,6 +45,7 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
       process.off('SIGINT', ignoreInt);
     };
     child.on('error', (err) => {
+      if (err.name === 'AbortError') return; // 'close' follows with the signal
       cleanup();
       reject(err);
     });

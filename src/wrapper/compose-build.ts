@@ -16,6 +16,7 @@ import { appendEvent, buildEvent } from './events.js';
 import { decide, type Plan } from './plan.js';
 import { canConnect } from './reach.js';
 import { digestsOf, pushOutput, runSmartBuild, Session, statusLine } from './smart-build.js';
+import { cacheProject, projectCacheFile, readCachedProject } from './project-cache.js';
 import { indexFile, readTransferIndex, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
 
@@ -27,13 +28,14 @@ export interface ComposeRun {
   builder: string;
 }
 
-async function loadProject(cfg: ToolkitConfig, r: ComposeRun): Promise<ComposeProject | undefined> {
+/** The project as compose reads it now (`config --format json`), or undefined if compose cannot. */
+async function loadProjectText(cfg: ToolkitConfig, r: ComposeRun): Promise<string | undefined> {
   const out = await runChild(cfg.realDocker, [...r.globals, 'compose', ...r.compose.globals, 'config', '--format', 'json'], {
     stdout: 'capture',
     stderr: 'ignore',
     stdin: 'ignore',
   });
-  return out.code === 0 ? (JSON.parse(out.stdout) as ComposeProject) : undefined;
+  return out.code === 0 ? out.stdout : undefined;
 }
 
 async function refsByService(project: ComposeProject): Promise<Map<string, string[]>> {
@@ -119,11 +121,18 @@ function smartPlanOf(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, extra: 
   return decide([...r.globals, 'buildx', 'build', '--builder', r.builder, ...extra, ...s.args], process.env, cfg);
 }
 
+interface Bake {
+  /** Stops a bake that is not wanted: it has only pushed to the registry, by digest. */
+  cancel(): Promise<void>;
+  /** Waits for the bake, then brings every image to the daemon: how the builds ended. */
+  finish(): Promise<ChildResult>;
+}
+
 /**
- * All services in one bake when both the shared BuildKit and the registry answer and every build can
- * be said in bake terms; undefined otherwise, and the services build one by one.
+ * Starts all services in one bake when both the shared BuildKit and the registry answer and every
+ * build can be said in bake terms; undefined otherwise, and the services build one by one.
  */
-async function bakeAll(cfg: ToolkitConfig, r: ComposeRun, builds: ServiceBuild[], progress: string | undefined, dir: string): Promise<ChildResult | undefined> {
+async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: ServiceBuild[], progress: string | undefined, dir: string): Promise<Bake | undefined> {
   const plans = builds.map((s) => ({ s, plan: smartPlanOf(cfg, r, s) }));
   if (!plans.length || !plans.every((p) => p.plan.kind === 'smart')) return undefined;
   const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, 1234), canConnect(cfg.registry, 5000)]);
@@ -137,8 +146,9 @@ async function bakeAll(cfg: ToolkitConfig, r: ComposeRun, builds: ServiceBuild[]
     process.env,
   );
   if ('unsupported' in def) return undefined;
-  const file = join(dir, 'bake.json');
-  const meta = join(dir, 'bake-metadata.json');
+  const bakeDir = await mkdtemp(join(dir, 'bake-'));
+  const file = join(bakeDir, 'bake.json');
+  const meta = join(bakeDir, 'metadata.json');
   await writeFile(file, JSON.stringify(def.definition));
   const ids = items.map((i) => i.session.localIds());
   const started = Date.now();
@@ -146,20 +156,29 @@ async function bakeAll(cfg: ToolkitConfig, r: ComposeRun, builds: ServiceBuild[]
   if (progress) argv.push(`--progress=${progress}`);
   if (Object.values(def.definition.target).some((t) => t.network === 'host')) argv.push('--allow=network.host');
   // Contexts and secrets are wherever compose found them, as they are for the builds compose runs.
-  const build = await runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env: { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0' } });
-  if (build.code !== 0 || build.signal) return build;
-  const m = JSON.parse(await readFile(meta, 'utf8')) as Record<string, Record<string, unknown>>;
-  const landed = await Promise.all(
-    items.map(async (i, n) => {
-      const got = await i.session.landPushed(i.repo, digestsOf(m[i.s.service] ?? {}, `bake metadata of ${i.s.service}`), ids[n] as Promise<Map<string, string | undefined>>);
-      const result = { build, ...got, ms: Date.now() - started };
-      process.stderr.write(`${statusLine(i.b, result).replace('helix: ', `helix: [${i.s.service}] `)}\n`);
-      await appendEvent(cfg.eventsFile, buildEvent(i.b, result, i.s.service));
-      return [i.s.image, got.transferRef as string] as const;
-    }),
-  );
-  await recordTransfers(indexFile(cfg), Object.fromEntries(landed));
-  return SUCCESS;
+  const abort = new AbortController();
+  const done = runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env: { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0' }, signal: abort.signal });
+  const cancel = async () => {
+    abort.abort();
+    await done;
+  };
+  const finish = async (): Promise<ChildResult> => {
+    const build = await done;
+    if (build.code !== 0 || build.signal) return build;
+    const m = JSON.parse(await readFile(meta, 'utf8')) as Record<string, Record<string, unknown>>;
+    const landed = await Promise.all(
+      items.map(async (i, n) => {
+        const got = await i.session.landPushed(i.repo, digestsOf(m[i.s.service] ?? {}, `bake metadata of ${i.s.service}`), ids[n] as Promise<Map<string, string | undefined>>);
+        const result = { build, ...got, ms: Date.now() - started };
+        process.stderr.write(`${statusLine(i.b, result).replace('helix: ', `helix: [${i.s.service}] `)}\n`);
+        await appendEvent(cfg.eventsFile, buildEvent(i.b, result, i.s.service));
+        return [i.s.image, got.transferRef as string] as const;
+      }),
+    );
+    await recordTransfers(indexFile(cfg), Object.fromEntries(landed));
+    return SUCCESS;
+  };
+  return { cancel, finish };
 }
 
 /** The code this compose exits with when a build failed; asked only then, it costs a compose start. */
@@ -168,13 +187,10 @@ async function failureCode(cfg: ToolkitConfig, r: ComposeRun, buildCode: number)
   return composeBuildFailureCode(buildCode, v.code === 0 ? v.stdout : '', process.env.COMPOSE_BAKE);
 }
 
-/** Returns how the wrapper should end, or undefined to hand the line to the real docker unchanged. */
-export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promise<ChildResult | undefined> {
+/** The service builds a project's text asks for, in dependency order. */
+async function buildsOf(r: ComposeRun, text: string, progress: string | undefined): Promise<ServiceBuild[]> {
   const c = r.compose;
-  const project = await loadProject(cfg, r);
-  if (!project) return undefined; // compose will print its own error
-  const quiet = c.sub === 'build' && flag(c, '--quiet');
-  const progress = quiet ? 'quiet' : c.globalOpts.filter((o) => o.name === '--progress').pop()?.value;
+  const project = JSON.parse(text) as ComposeProject;
   const refs = await refsByService(project);
   const levels = planComposeBuilds(
     project,
@@ -189,10 +205,35 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
     },
     (s) => refs.get(s) ?? [],
   );
+  return levels.flat();
+}
+
+/**
+ * Returns how the wrapper should end, or undefined to hand the line to the real docker unchanged.
+ * The bake starts on the project as compose last read it for this directory and command line, while
+ * compose reads it again; if compose now reads something else, that bake is stopped and the builds
+ * start over on what compose read.
+ */
+export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promise<ChildResult | undefined> {
+  const c = r.compose;
+  const quiet = c.sub === 'build' && flag(c, '--quiet');
+  const progress = quiet ? 'quiet' : c.globalOpts.filter((o) => o.name === '--progress').pop()?.value;
+  const cacheFile = projectCacheFile(cfg, JSON.stringify([process.cwd(), r.globals, c.words]));
+  const fresh = loadProjectText(cfg, r);
+  const cached = await readCachedProject(cacheFile);
   const dir = await mkdtemp(join(tmpdir(), 'helix-compose-'));
   try {
-    const builds = levels.flat();
-    const ended = (await bakeAll(cfg, r, builds, progress, dir)) ?? (await buildEach(cfg, r, builds, dir));
+    let bake = cached ? await buildsOf(r, cached, progress).then((b) => startBake(cfg, r, b, progress, dir), () => undefined) : undefined;
+    const text = await fresh;
+    if (text !== cached) {
+      await bake?.cancel();
+      bake = undefined;
+    }
+    if (text === undefined) return undefined; // compose will print its own error
+    if (text !== cached) await cacheProject(cacheFile, text);
+    const builds = await buildsOf(r, text, progress);
+    bake ??= await startBake(cfg, r, builds, progress, dir);
+    const ended = bake ? await bake.finish() : await buildEach(cfg, r, builds, dir);
     if (ended.signal) return ended;
     if (ended.code !== 0) return { ...ended, code: await failureCode(cfg, r, ended.code) };
   } finally {

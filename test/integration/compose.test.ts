@@ -1,7 +1,7 @@
 // docker compose build, up --build and run --build through the wrapper, under Compose 2.40 (builds
 // through bake) and 2.26 (classic builds): image naming, build args, inline Dockerfiles, and a service
 // built FROM another service's image.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sandboxUp } from '../../src/host/sandbox.js';
@@ -94,6 +94,21 @@ describe.each([
     const r = await compose('run --build --rm -T app cat /greeting');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe('hello\n');
+  });
+
+  it('follows a changed compose file, though its builds start on the project as last read', async () => {
+    const file = join(dir, 'compose.yaml');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, before.replace('GREETING: hello', 'GREETING: changed'));
+    try {
+      const r = await compose('build');
+      expect(r.code, r.err).toBe(0);
+      expect((await sh(id, 'docker run --rm shop-app cat /greeting')).out).toBe('changed\n');
+    } finally {
+      writeFileSync(file, before);
+    }
+    expect((await compose('build')).code).toBe(0);
+    expect((await sh(id, 'docker run --rm shop-app cat /greeting')).out).toBe('hello\n');
   });
 
   it('builds service by service where one bake cannot, dependents on the images last moved', async () => {
