@@ -1,0 +1,76 @@
+// Compose services built in one bake on the shared builder, each pushed by digest, then each image
+// brought to the daemon by the smart path's cheapest way.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ToolkitConfig } from '../lib/config.js';
+import { runBuildx } from './buildx-plugin.js';
+import type { ChildResult } from './child.js';
+import { bakeDefinition } from './compose-bake.js';
+import type { ServiceBuild } from './compose-plan.js';
+import { smartPlanOf, SUCCESS, type ComposeRun } from './compose-run.js';
+import { appendEvent, buildEvent } from './events.js';
+import type { Plan } from './plan.js';
+import { canConnect } from './reach.js';
+import { digestsOf, pushOutput, Session, statusLine } from './smart-build.js';
+import { indexFile, recordTransfers } from './transfer-index.js';
+import { transferRepository } from './transfer.js';
+
+export interface Bake {
+  /** Stops a bake that is not wanted: it has only pushed to the registry, by digest. */
+  cancel(): Promise<void>;
+  /** Waits for the bake, then brings every image to the daemon: how the builds ended. */
+  finish(): Promise<ChildResult>;
+}
+
+/**
+ * Starts all services in one bake when both the shared BuildKit and the registry answer and every
+ * build can be said in bake terms; undefined otherwise, and the services build one by one.
+ */
+export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: ServiceBuild[], progress: string | undefined, dir: string): Promise<Bake | undefined> {
+  const plans = builds.map((s) => ({ s, plan: smartPlanOf(cfg, r, s) }));
+  if (!plans.length || !plans.every((p) => p.plan.kind === 'smart')) return undefined;
+  const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, 1234), canConnect(cfg.registry, 5000)]);
+  if (!buildkitUp || !registryUp) return undefined;
+  const items = plans.map(({ s, plan }) => {
+    const b = (plan as Extract<Plan, { kind: 'smart' }>).build;
+    return { s, b, repo: transferRepository(cfg.registry, b.project, b.tags), session: new Session(b, cfg, dir) };
+  });
+  const def = bakeDefinition(
+    items.map((i) => ({ service: i.s.service, args: i.b.args, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: pushOutput(cfg, i.repo) })),
+    process.env,
+  );
+  if ('unsupported' in def) return undefined;
+  const bakeDir = await mkdtemp(join(dir, 'bake-'));
+  const file = join(bakeDir, 'bake.json');
+  const meta = join(bakeDir, 'metadata.json');
+  await writeFile(file, JSON.stringify(def.definition));
+  const ids = items.map((i) => i.session.localIds());
+  const started = Date.now();
+  const argv = [...r.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
+  if (progress) argv.push(`--progress=${progress}`);
+  if (Object.values(def.definition.target).some((t) => t.network === 'host')) argv.push('--allow=network.host');
+  // Contexts and secrets are wherever compose found them, as they are for the builds compose runs.
+  const abort = new AbortController();
+  const done = runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env: { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0' }, signal: abort.signal });
+  const cancel = async () => {
+    abort.abort();
+    await done;
+  };
+  const finish = async (): Promise<ChildResult> => {
+    const build = await done;
+    if (build.code !== 0 || build.signal) return build;
+    const m = JSON.parse(await readFile(meta, 'utf8')) as Record<string, Record<string, unknown>>;
+    const landed = await Promise.all(
+      items.map(async (i, n) => {
+        const got = await i.session.landPushed(i.repo, digestsOf(m[i.s.service] ?? {}, `bake metadata of ${i.s.service}`), ids[n] as Promise<Map<string, string | undefined>>);
+        const result = { build, ...got, ms: Date.now() - started };
+        process.stderr.write(`${statusLine(i.b, result).replace('helix: ', `helix: [${i.s.service}] `)}\n`);
+        await appendEvent(cfg.eventsFile, buildEvent(i.b, result, i.s.service));
+        return [i.s.image, got.transferRef as string] as const;
+      }),
+    );
+    await recordTransfers(indexFile(cfg), Object.fromEntries(landed));
+    return SUCCESS;
+  };
+  return { cancel, finish };
+}
