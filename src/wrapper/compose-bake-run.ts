@@ -49,9 +49,11 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   const argv = [...r.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
   if (progress) argv.push(`--progress=${progress}`);
   if (Object.values(def.definition.target).some((t) => t.network === 'host')) argv.push('--allow=network.host');
-  // Contexts and secrets are wherever compose found them, as they are for the builds compose runs.
+  // Contexts and secrets are wherever compose found them, as they are for the builds compose runs;
+  // the metadata file is ours and needs the digests only, not the provenance buildx asks BuildKit for.
+  const env = { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0', BUILDX_METADATA_PROVENANCE: 'disabled' };
   const abort = new AbortController();
-  const done = runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env: { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0' }, signal: abort.signal });
+  const done = runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal: abort.signal });
   const cancel = async () => {
     abort.abort();
     await done;

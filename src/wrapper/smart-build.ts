@@ -80,6 +80,8 @@ export class Session {
       stdout: showOutput && !this.b.quiet ? 'inherit' : 'ignore',
       stderr: showOutput ? 'inherit' : 'ignore',
       stdin: showOutput ? 'inherit' : 'ignore',
+      // Our own metadata file needs the digests only, not the provenance buildx asks BuildKit for.
+      env: this.b.metadataFile ? process.env : { ...process.env, BUILDX_METADATA_PROVENANCE: 'disabled' },
     });
   }
 
