@@ -92,9 +92,14 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
     }
     if (text === undefined) return undefined; // compose will print its own error
     if (text !== cached) await cacheProject(cacheFile, text);
-    const builds = await buildsOf(r, text, progress);
-    bake ??= await startBake(cfg, r, builds, progress, dir);
-    const ended = bake ? await bake.finish() : await buildEach(cfg, r, builds, dir);
+    let ended: ChildResult;
+    if (bake) ended = await bake.finish();
+    else {
+      // Planned again only when the bake on the cached project could not be kept.
+      const builds = await buildsOf(r, text, progress);
+      bake = await startBake(cfg, r, builds, progress, dir);
+      ended = bake ? await bake.finish() : await buildEach(cfg, r, builds, dir);
+    }
     if (ended.signal) return ended;
     if (ended.code !== 0) return { ...ended, code: await failureCode(cfg, r, ended.code) };
   } finally {

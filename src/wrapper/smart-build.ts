@@ -47,6 +47,11 @@ export function digestsOf(m: Record<string, unknown>, where: string): Digests {
   return { config, manifest: typeof manifest === 'string' ? manifest : undefined };
 }
 
+/** The digests in a single build's buildx metadata file. */
+async function readDigests(meta: string): Promise<Digests> {
+  return digestsOf(JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>, `buildx metadata ${meta}`);
+}
+
 /** The image exporter pushing by digest only: no tag in the shared registry names it. */
 export function pushOutput(cfg: ToolkitConfig, repo: string): string {
   return `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true,compression=${cfg.transferCompression}`;
@@ -131,8 +136,7 @@ export class Session {
     const ids = this.localIds();
     const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], this.b.args, true);
     if (build.code !== 0 || build.signal) return build;
-    const d = digestsOf(JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>, `buildx metadata ${meta}`);
-    return { build, ...(await this.landPushed(repo, d, ids)), ms: 0 };
+    return { build, ...(await this.landPushed(repo, await readDigests(meta), ids)), ms: 0 };
   }
 
   /** After a solve pushed the image by digest: the daemon gets it under its tags, moving only what it lacks. */
@@ -167,7 +171,7 @@ export class Session {
     const ids = this.localIds();
     const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], this.b.args, true);
     if (build.code !== 0 || build.signal) return build;
-    const d = digestsOf(JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>, `buildx metadata ${meta}`);
+    const d = await readDigests(meta);
     const local = await this.reuseLocal(d, ids);
     if (local) return { build, ...local, ms: 0 };
     // Same inputs, so this solve is all cache hits; only the tarball transfer costs time.

@@ -1,6 +1,6 @@
 // The registry reference each compose service's image was last moved by, kept beside the event log.
 // A service built FROM another service's image can then start at once on that reference instead of
-// waiting for the other build; the guess is checked when that build ends (see compose-build).
+// waiting for the other build; the guess is checked when that build ends (see compose-each).
 import { dirname, join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
