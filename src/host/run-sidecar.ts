@@ -150,7 +150,7 @@ export class RunManager {
     const remove = async (kind: 'container', name: string, event: string) => {
       if ((await containerInfo(this.engine, name))?.Config.Labels?.[LABEL] !== m.id) return;
       await this.engine.getContainer(name).stop({ t: 20 }).catch(() => undefined);
-      await this.engine.getContainer(name).remove({ force: true }).catch(() => undefined);
+      await this.engine.getContainer(name).remove({ force: true, v: true }).catch(() => undefined);
       await this.audit(m.id, event, { [kind]: name });
     };
     await remove('container', m.container, 'run_container_removed');

@@ -31,7 +31,7 @@ async function ensureContainer(d: SandboxDeps, name: string, create: () => Promi
     await d.engine.getContainer(name).start();
   } catch (err) {
     // Leave nothing half-created behind: a re-run must start from a clean slate.
-    if (!info) await d.engine.getContainer(name).remove({ force: true }).catch(() => undefined);
+    if (!info) await d.engine.getContainer(name).remove({ force: true, v: true }).catch(() => undefined);
     const e = engineError(`starting ${name}`, err);
     if (/address already in use|port is already allocated/.test(e.message)) {
       throw new HelixError('CONFLICT', e.message, 'a port it publishes is taken: free it or set HELIX_REGISTRY_HOST_PORT', { cause: err });

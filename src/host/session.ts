@@ -106,7 +106,7 @@ export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: s
   const { StatusCode } = (await c.wait()) as { StatusCode: number };
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
   const raw = await readIfExists(`${sessionDirOf(cfg, id)}/helix-golden-result.json`);
-  await c.remove({ force: true });
+  await c.remove({ force: true, v: true });
   return { exitCode: StatusCode, result: raw ? JSON.parse(raw) : undefined, logs };
 }
 
@@ -153,7 +153,7 @@ export async function removeSession(engine: Engine, cfg: HostConfig, id: string)
   const name = sessionName(id);
   if (await containerInfo(engine, name)) {
     await engine.getContainer(name).stop({ t: 30 }).catch(() => undefined);
-    await engine.getContainer(name).remove({ force: true });
+    await engine.getContainer(name).remove({ force: true, v: true });
   }
   await archiveEvents(cfg, id);
   await removeTree(sessionDirOf(cfg, id), [dataRootOf(cfg, id)]);

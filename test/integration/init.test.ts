@@ -58,6 +58,17 @@ describe('restart', () => {
     expect((await sh(id, "docker buildx ls | grep -c '^helix-shared'")).out.trim()).toBe('1');
     expect((await sh(id, 'helix-init doctor')).code).toBe(0);
   });
+
+  it('leaves no volume behind when the session is removed', async () => {
+    const id = await session('volumes');
+    // The desktop image declares VOLUME /var/lib/docker: each session gets an anonymous one.
+    const { Mounts } = await deps.engine.getContainer(sessionName(id)).inspect();
+    const volumes = Mounts.filter((m) => m.Type === 'volume').map((m) => m.Name as string);
+    expect(volumes.length).toBeGreaterThan(0);
+    await removeSession(deps.engine, deps.cfg, id);
+    const left = (await deps.engine.listVolumes()).Volumes.map((v) => v.Name);
+    expect(left.filter((v) => volumes.includes(v))).toEqual([]);
+  });
 });
 
 describe('supervision', () => {
