@@ -4,7 +4,7 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { isBuildCommand, parseDockerArgv } from './docker-argv.js';
 import { isTrue, lastValue, parseBuildArgs, renderArgs, values, type ParsedBuild } from './build-flags.js';
 import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
-import type { EndpointInputs } from './engine-endpoint.js';
+import type { EndpointInputs } from '../lib/engine-endpoint.js';
 
 export type Plan =
   | { kind: 'passthrough'; reason: string }

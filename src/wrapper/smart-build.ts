@@ -9,7 +9,7 @@ import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
 import { currentContext } from './cli-config.js';
 import { DockerCli, EngineApi, type Daemon } from './daemon.js';
-import { engineSocket } from './engine-endpoint.js';
+import { engineSocket } from '../lib/engine-endpoint.js';
 import { chooseLoadAction } from './load-action.js';
 import type { SmartBuild } from './plan.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';

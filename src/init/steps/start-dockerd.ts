@@ -1,12 +1,17 @@
 // Starts dockerd (unless one already answers) and waits until it does.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { engineSocket } from '../../lib/engine-endpoint.js';
+import { pingSocket } from '../../lib/engine-ping.js';
 import { HelixError } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
 import type { InitContext, Step } from '../context.js';
 import { DockerdSupervisor } from '../dockerd.js';
 
+/** dockerd answers: asked on its socket when it is a local one, else through the docker CLI. */
 async function answers(ctx: InitContext): Promise<boolean> {
+  const socket = engineSocket({ tls: false }, process.env);
+  if (socket) return pingSocket(socket);
   const r = await run(ctx.cfg.realDocker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
   return r?.exitCode === 0;
 }
@@ -44,7 +49,7 @@ export const startDockerd: Step = {
         ctx.log.info({ pid: dockerd.pid }, `dockerd ready (pid ${dockerd.pid})`);
         return;
       }
-      await sleep(200);
+      await sleep(100);
     }
     throw new HelixError('NOT_READY', `dockerd did not answer within ${ctx.dockerdTimeoutS}s: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerArgv } from '../../src/wrapper/docker-argv.js';
-import { DEFAULT_SOCKET, engineSocket } from '../../src/wrapper/engine-endpoint.js';
+import { DEFAULT_SOCKET, engineSocket } from '../../src/lib/engine-endpoint.js';
 import { splitTag } from '../../src/wrapper/daemon.js';
 
 const none = { tls: false };
