@@ -47,7 +47,7 @@ async function requireImage(engine: Engine, ref: string): Promise<void> {
   }
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     // Transient failures (a container still starting) are retried; our own errors end the wait.
@@ -56,7 +56,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
       return false;
     });
     if (ok) return;
-    await sleep(250);
+    await sleep(intervalMs);
   }
   throw new HelixError('NOT_READY', `${what} did not become ready within ${timeoutMs / 1000}s`);
 }

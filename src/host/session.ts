@@ -1,6 +1,6 @@
 // Desktop sessions: one container each, running its own dockerd on a per-session host directory
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { readIfExists } from '../lib/atomic-write.js';
 import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
@@ -35,6 +35,11 @@ export function sessionDirOf(cfg: HostConfig, id: string): string {
   return `${cfg.stateDir}/sessions/${id}`;
 }
 
+/** Written by helix-init when the session has booted (HELIX_READY_FILE), removed when it boots again. */
+function readyFileOf(cfg: HostConfig, id: string): string {
+  return `${sessionDirOf(cfg, id)}/ready`;
+}
+
 export function dataRootOf(cfg: HostConfig, id: string): string {
   return `${sessionDirOf(cfg, id)}/docker`;
 }
@@ -52,6 +57,8 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
     HELIX_DATA_ROOT: `${SESSION_DATA_MOUNT}/docker`,
     // Build events land in the session's host directory, where `helix stats` reads them.
     HELIX_EVENTS_FILE: `${SESSION_DATA_MOUNT}/events.jsonl`,
+    // Boot completion, seen by the host on its own disk: no exec into the container to poll it.
+    HELIX_READY_FILE: `${SESSION_DATA_MOUNT}/ready`,
     // Where the registry mirrors docker.io for BuildKit, the session's own dockerd pulls through it too.
     ...(cfg.mirrorImages.length ? { HELIX_DAEMON_JSON: JSON.stringify({ 'registry-mirrors': [`http://${registryAddress(cfg)}`] }) } : {}),
     ...(spec.golden ? { HELIX_GOLDEN_DIR: `${GOLDEN_MOUNT}/docker`, HELIX_GOLDEN_ID: spec.golden.id } : {}),
@@ -76,6 +83,7 @@ async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec
   if (!ID.test(spec.id)) throw new HelixError('BAD_FLAG', `invalid session id ${JSON.stringify(spec.id)}: use lowercase letters, digits, '.', '_' and '-'`);
   if (await containerInfo(engine, sessionName(spec.id))) throw new HelixError('CONFLICT', `session ${spec.id} already exists (container ${sessionName(spec.id)})`, 'remove it first');
   await mkdir(sessionDirOf(cfg, spec.id), { recursive: true });
+  await rm(readyFileOf(cfg, spec.id), { force: true });
   // A session restored from a golden gets its data-root from the restore (a snapshot there).
   if (!spec.golden) await createDataRoot(dataRootOf(cfg, spec.id), sessionDirOf(cfg, spec.id));
   const procStatus = await readFile('/proc/self/status', 'utf8');
@@ -126,8 +134,8 @@ export async function startSession(engine: Engine, cfg: HostConfig, spec: Sessio
         const logs = demuxBuffer(await engine.getContainer(name).logs({ stdout: true, stderr: true, tail: 3 }));
         throw new HelixError('NOT_READY', `session ${spec.id} exited during boot: ${logs.trim().split('\n').join(' | ')}`);
       }
-      return (await execIn(engine, name, ['test', '-f', '/run/helix/ready'])).exitCode === 0;
-    }, 120_000);
+      return stat(readyFileOf(cfg, spec.id)).then(() => true, () => false);
+    }, 120_000, 100);
   } catch (err) {
     await removeSession(engine, cfg, spec.id);
     throw err;

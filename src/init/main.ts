@@ -3,12 +3,12 @@
 // the image's boot.d steps, then hands off to the image's next step (the arguments after `--`) and
 // supervises it; in golden mode it runs the startup script instead and exits with its code.
 // `helix-init doctor` checks a running desktop.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadConfig } from '../lib/config.js';
 import { oneLine } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
-import { DEFAULT_PATHS, type InitContext } from './context.js';
+import { DEFAULT_PATHS, type InitContext, type Step } from './context.js';
 import { renderChecks, runChecks } from './doctor.js';
 import { runGoldenMode } from './golden-mode.js';
 import { loadInitSettings } from './settings.js';
@@ -24,19 +24,28 @@ async function boot(argv: readonly string[]): Promise<number> {
   const log = createLogger({ name: 'helix-init', file: `${cfg.stateDir}/log/init.log` });
   const ctx: InitContext = { cfg, settings, paths: DEFAULT_PATHS, log, dockerdTimeoutS: Number(process.env.HELIX_DOCKERD_TIMEOUT ?? 60) };
   const bootStart = Date.now();
-  for (const step of STEPS) {
+  // Markers left by an earlier boot of this container would announce this one too early.
+  const markers = [ctx.paths.readyMarker, ...(settings.readyFile ? [settings.readyFile] : [])];
+  await Promise.all(markers.map((m) => rm(m, { force: true })));
+  const runStep = async (step: Step): Promise<void> => {
     const t = Date.now();
-    try {
-      await step.run(ctx);
-      log.debug({ step: step.name, ms: Date.now() - t }, `step ${step.name} done`);
-    } catch (err) {
-      log.error({ step: step.name, err }, `${step.name}: ${oneLine(err)}`);
+    await step.run(ctx);
+    log.debug({ step: step.name, ms: Date.now() - t }, `step ${step.name} done`);
+  };
+  for (const entry of STEPS) {
+    const group = Array.isArray(entry) ? entry : [entry as Step];
+    // Every step of a group ends before a failure is reported, so none is left running behind it.
+    const failed = (await Promise.allSettled(group.map(runStep))).flatMap((r, i) => (r.status === 'rejected' ? [{ step: group[i] as Step, err: r.reason as unknown }] : []));
+    if (failed.length) {
+      for (const { step, err } of failed) log.error({ step: step.name, err }, `${step.name}: ${oneLine(err)}`);
       await ctx.dockerd?.stop();
       return 1;
     }
   }
-  await mkdir(dirname(ctx.paths.readyMarker), { recursive: true });
-  await writeFile(ctx.paths.readyMarker, `${new Date().toISOString()}\n`);
+  for (const m of markers) {
+    await mkdir(dirname(m), { recursive: true });
+    await writeFile(m, `${new Date().toISOString()}\n`);
+  }
   log.info({ ms: Date.now() - bootStart }, 'boot complete');
   if (settings.goldenMode) return runGoldenMode(ctx);
   return supervise(ctx, next);

@@ -15,6 +15,8 @@ export interface InitSettings {
   bootDir: string;
   /** Overrides the restore method init would choose; HELIX_RESTORE_METHOD. */
   restoreMethod?: string;
+  /** A second ready marker, where the host can see it without exec'ing into the container; HELIX_READY_FILE. */
+  readyFile?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,5 +33,6 @@ export function loadInitSettings(env: Env): InitSettings {
     startupScript: env.HELIX_STARTUP_SCRIPT || '/opt/helix/startup.sh',
     bootDir: env.HELIX_BOOT_DIR || '/etc/helix/boot.d',
     restoreMethod: env.HELIX_RESTORE_METHOD || undefined,
+    readyFile: env.HELIX_READY_FILE || undefined,
   };
 }

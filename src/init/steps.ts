@@ -1,4 +1,5 @@
-// The boot steps, in order.
+// The boot steps, in order. A group's steps run at once: registering the builder needs no dockerd,
+// so it overlaps dockerd's start.
 import type { Step } from './context.js';
 import { bootD } from './steps/boot-d.js';
 import { daemonConfig } from './steps/daemon-config.js';
@@ -8,4 +9,4 @@ import { installWrapper } from './steps/install-wrapper.js';
 import { registerBuilder } from './steps/register-builder.js';
 import { startDockerd } from './steps/start-dockerd.js';
 
-export const STEPS: readonly Step[] = [goldenRestore, daemonConfig, startDockerd, registerBuilder, envExports, installWrapper, bootD];
+export const STEPS: ReadonlyArray<Step | readonly Step[]> = [goldenRestore, daemonConfig, [startDockerd, registerBuilder], envExports, installWrapper, bootD];

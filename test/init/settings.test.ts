@@ -13,6 +13,7 @@ describe('init settings', () => {
       bootDir: '/etc/helix/boot.d',
     });
     expect(loadInitSettings({ HELIX_GOLDEN_BUILD: 'no' }).goldenMode).toBe(false);
+    expect(loadInitSettings({ HELIX_READY_FILE: '/var/lib/helix-data/ready' }).readyFile).toBe('/var/lib/helix-data/ready');
   });
 
   it('restarts a dying dockerd with growing, bounded delays', () => {
