@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import { renderChart } from './chart.js';
+import { machineBusyMs } from './machine-cpu.js';
 import { GoldenBuilder } from './golden-build.js';
 import { GoldenStore } from './golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
@@ -141,12 +142,6 @@ class Job {
     return out;
   }
 
-  /** CPU time the session's container has used so far (its dockerd, inner sandbox, builds' clients). */
-  async cpuMs(id: string): Promise<number> {
-    const st = (await this.d.engine.getContainer(sessionName(id)).stats({ stream: false })) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } };
-    return (st.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e6;
-  }
-
   async events(id: string) {
     const text = await readFile(join(sessionDirOf(this.d.cfg, id), 'events.jsonl'), 'utf8').catch(() => '');
     return parseEvents(text, id);
@@ -230,10 +225,11 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
 
     job.log('one session from the golden, after the change (the reference for concurrency)');
     t = Date.now();
+    const busy = await machineBusyMs();
     await job.start('main-one', golden);
     await job.startup('main-one');
     const singleMs = Date.now() - t;
-    const singleCpuMs = await job.cpuMs('main-one');
+    const singleCpuMs = (await machineBusyMs()) - busy;
     digests.push(compareDigests('one session from golden after the change = the changed session', changed, await job.ids('main-one', true)));
     await job.remove('main-one');
 

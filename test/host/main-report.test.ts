@@ -41,6 +41,8 @@ describe('main job report', () => {
     expect(t.map((x) => x.ok)).toEqual([true, true, true, true]);
     expect(t[0]?.value).toBe('2.5s vs 2.0s = 1.25x');
     expect(t[1]?.value).toBe('3.0s vs 3.4s (5 skips, 2.4s)');
+    // 4 × 4 s of CPU on 2 cores: no less than 8 s; 1.5 × 9 s allows 16 s of CPU, so 2 cores suffice.
+    expect(t[3]?.value).toBe('12.0s vs 9.0s = 1.33x (CPU floor: 4 × 4.0s of machine CPU on 2 cores = 8.0s, 0.89x; 1.5x needs 2+ cores)');
     const slow = targetsOf({ ...m, warmRerun: { ...m.warmRerun, ms: 3_500 }, concurrent: { ...m.concurrent, ms: 14_000 } });
     expect(slow.map((x) => x.ok)).toEqual([true, false, true, false]);
   });
