@@ -51,6 +51,11 @@ export interface MainJobResult {
 }
 
 type Ids = Record<string, string>;
+/** A command timed inside a session, and what it printed on stdout. */
+interface Timed {
+  ms: number;
+  stdout: string;
+}
 
 class Job {
   /** The sample's working copy: the one-line change edits it, never the repository. */
@@ -104,7 +109,7 @@ class Job {
   }
 
   /** Runs the project's startup script in the session; `plain` bypasses the toolkit (local builder). */
-  startup(id: string, plain = false): Promise<{ ms: number; stderr: string }> {
+  startup(id: string, plain = false): Promise<Timed> {
     return this.timed(id, `sh ${SAMPLE_MOUNT}/startup.sh`, 'startup script', plain);
   }
 
@@ -112,12 +117,12 @@ class Job {
    * What a developer runs after changing a file: rebuild the project's images. Progress as rawjson:
    * the services build at once, and their step numbers would mix in plain output.
    */
-  rebuild(id: string, plain = false): Promise<{ ms: number; stderr: string }> {
+  rebuild(id: string, plain = false): Promise<Timed> {
     return this.timed(id, `cd ${SAMPLE_MOUNT} && docker compose build`, 'docker compose build', plain, plain ? 'plain' : 'rawjson');
   }
 
   /** Times the command inside the session, as its user would see it, without the harness's exec. */
-  private async timed(id: string, script: string, what: string, plain: boolean, progress = 'plain'): Promise<{ ms: number; stderr: string }> {
+  private async timed(id: string, script: string, what: string, plain: boolean, progress = 'plain'): Promise<Timed> {
     const env = plain ? 'BUILDX_BUILDER=default ' : '';
     const clock = 'date +%s%3N';
     const r = await execInSession(this.d.engine, id, `export ${env}BUILDKIT_PROGRESS=${progress}; t0=$(${clock}); (${script}); rc=$?; echo "elapsed-ms $(( $(${clock}) - t0 ))"; exit $rc`);
@@ -126,7 +131,7 @@ class Job {
     }
     const ms = Number(/^elapsed-ms (\d+)$/m.exec(r.stdout)?.[1]);
     if (!Number.isFinite(ms)) throw new HelixError('COMMAND_FAILED', `${what} in session ${id} gave no elapsed time`);
-    return { ms, stderr: r.stderr };
+    return { ms, stdout: r.stdout };
   }
 
   /** Image ids in the session's daemon, and in its inner dockerd when that runs. */
@@ -216,7 +221,7 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
     await job.setRelease(2);
     const change = await job.rebuild('main-golden');
     const changed = await job.ids('main-golden', true);
-    const seconds = rawStepSeconds(change.stderr);
+    const seconds = rawStepSeconds(change.stdout); // compose shows build progress on stdout
     const layer = Object.keys(seconds).find((s) => CHANGED_STEP.test(s));
     if (!layer) throw new HelixError('COMMAND_FAILED', 'the one-line change rebuilt no engine layer: no timing for it in the build output');
     const layerMs = (seconds[layer] as number) * 1000;

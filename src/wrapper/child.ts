@@ -2,6 +2,7 @@
 // variant measured to get signals right (TERM/HUP/QUIT forwarded, INT left to the terminal, which
 // already sent it to the whole process group; a child killed by a signal re-raises it here).
 import { spawn } from 'node:child_process';
+import { ProgressSplitter, type Write } from './progress-split.js';
 
 const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
@@ -13,10 +14,13 @@ export interface ChildResult {
   stderr?: string;
 }
 
+/** Where a build's progress goes: buildx's stderr as it is, or as compose shows it (see progress-split). */
+export type Progress = 'inherit' | 'compose';
+
 export interface ChildOptions {
   /** 'inherit' shows the child's stdout to the user; 'capture' returns it; 'ignore' drops it. */
   stdout?: 'inherit' | 'capture' | 'ignore';
-  stderr?: 'inherit' | 'ignore' | 'capture';
+  stderr?: 'inherit' | 'ignore' | 'capture' | Progress;
   stdin?: 'inherit' | 'ignore';
   env?: NodeJS.ProcessEnv;
   /** Ends the child with SIGTERM when aborted; the result then reports that signal. */
@@ -26,15 +30,24 @@ export interface ChildOptions {
 export function runChild(cmd: string, args: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const out = o.stdout ?? 'inherit';
+    // On a terminal the child draws its progress on stdout itself; a pipe or file gets it split by line.
+    const split = o.stderr === 'compose' && !process.stdout.isTTY ? new ProgressSplitter() : undefined;
+    const err = o.stderr === 'compose' ? (split ? 'pipe' : 1) : o.stderr === 'capture' ? 'pipe' : (o.stderr ?? 'inherit');
     const child = spawn(cmd, args, {
-      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, o.stderr === 'capture' ? 'pipe' : (o.stderr ?? 'inherit')],
+      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, err],
       env: o.env ?? process.env,
       signal: o.signal,
     });
     const chunks: Buffer[] = [];
     const errChunks: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
+    const show = (writes: Write[]) => {
+      for (const [stream, text] of writes) (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+    };
+    if (split) {
+      child.stderr?.setEncoding('utf8'); // a character split between chunks stays whole
+      child.stderr?.on('data', (c: string) => show(split.push(c)));
+    } else child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const handlers = FORWARDED.map((s) => [s, forward(s)] as const);
     const ignoreInt = () => {};
@@ -51,6 +64,7 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
     });
     child.on('close', (code, signal) => {
       cleanup();
+      if (split) show(split.end());
       const stderr = o.stderr === 'capture' ? Buffer.concat(errChunks).toString() : undefined;
       resolve({ code: code ?? 128, signal, stdout: Buffer.concat(chunks).toString(), stderr });
     });

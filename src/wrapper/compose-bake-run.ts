@@ -53,7 +53,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   // the metadata file is ours and needs the digests only, not the provenance buildx asks BuildKit for.
   const env = { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0', BUILDX_METADATA_PROVENANCE: 'disabled' };
   const abort = new AbortController();
-  const done = runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal: abort.signal });
+  const done = runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal: abort.signal, stderr: 'compose' });
   const cancel = async () => {
     abort.abort();
     await done;

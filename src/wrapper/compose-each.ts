@@ -26,9 +26,9 @@ async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, 
     else process.stderr.write(`helix: warning: ${n.service}'s image is not in the registry; ${s.service} may not find ${n.ref}\n`);
   }
   const plan = smartPlanOf(cfg, r, s, extra);
-  if (plan.kind === 'buildx') return runBuildx(cfg.realDocker, plan.configDir, plan.argv);
+  if (plan.kind === 'buildx') return runBuildx(cfg.realDocker, plan.configDir, plan.argv, { stderr: 'compose' });
   if (plan.kind !== 'smart') throw new Error(`service ${s.service}: cannot plan its build (${plan.kind === 'passthrough' ? plan.reason : plan.kind})`);
-  const result = await runSmartBuild(plan.build, cfg);
+  const result = await runSmartBuild(plan.build, cfg, 'compose');
   if (result.warning) process.stderr.write(`helix: warning: ${result.warning}\n`);
   process.stderr.write(`${statusLine(plan.build, result).replace('helix: ', `helix: [${s.service}] `)}\n`);
   await appendEvent(cfg.eventsFile, buildEvent(plan.build, result, s.service));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { runBuildx } from './buildx-plugin.js';
-import type { ChildResult } from './child.js';
+import type { ChildResult, Progress } from './child.js';
 import { currentContext } from './cli-config.js';
 import { DockerCli, EngineApi, type Daemon } from './daemon.js';
 import { engineSocket } from '../lib/engine-endpoint.js';
@@ -70,6 +70,7 @@ export class Session {
     readonly b: SmartBuild,
     readonly cfg: ToolkitConfig,
     readonly dir: string,
+    readonly progress: Progress = 'inherit',
   ) {
     this.daemon = daemonOf(b, cfg);
   }
@@ -83,7 +84,7 @@ export class Session {
     const argv = [...this.b.globals, 'buildx', 'build', '--builder', this.b.builder, '--provenance=false', ...extra, ...quiet, ...args];
     return runBuildx(this.cfg.realDocker, this.b.configDir, argv, {
       stdout: showOutput && !this.b.quiet ? 'inherit' : 'ignore',
-      stderr: showOutput ? 'inherit' : 'ignore',
+      stderr: showOutput ? this.progress : 'ignore',
       stdin: showOutput ? 'inherit' : 'ignore',
       // Our own metadata file needs the digests only, not the provenance buildx asks BuildKit for.
       env: this.b.metadataFile ? process.env : { ...process.env, BUILDX_METADATA_PROVENANCE: 'disabled' },
@@ -186,16 +187,17 @@ function isResult(r: SmartResult | ChildResult): r is SmartResult {
   return 'build' in r;
 }
 
-export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig): Promise<SmartResult> {
+/** `progress: 'compose'` for a compose service's build: compose shows progress on stdout. */
+export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress: Progress = 'inherit'): Promise<SmartResult> {
   const started = Date.now();
   const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, 1234), canConnect(cfg.registry, 5000)]);
   if (!buildkitUp) {
-    const build = await runBuildx(cfg.realDocker, b.configDir, b.localArgv);
+    const build = await runBuildx(cfg.realDocker, b.configDir, b.localArgv, { stderr: progress });
     return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} is unreachable; built with the local builder`, ms: Date.now() - started };
   }
   const dir = await mkdtemp(join(tmpdir(), 'helix-build-'));
   try {
-    const s = new Session(b, cfg, dir);
+    const s = new Session(b, cfg, dir, progress);
     const r = registryUp ? await s.viaRegistry() : await s.viaTarball();
     const ms = Date.now() - started;
     if (!isResult(r)) return { build: r, ms };

@@ -90,10 +90,16 @@ describe.each([
     expect((await compose('down -t 1')).code).toBe(0);
   });
 
-  it('runs run --build and prints only the container output on stdout', async () => {
-    const r = await compose('run --build --rm -T app cat /greeting');
+  it('prints build progress on stdout and its own lines on stderr, as plain compose does', async () => {
+    const r = await compose('--progress=plain run --build --rm -T app cat /greeting');
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toBe('hello\n');
+    expect(r.out).toMatch(/^#\d+ /m);
+    expect(r.out.endsWith('\nhello\n')).toBe(true);
+    expect(r.err).not.toMatch(/^#\d+ /m);
+    expect(r.err).toMatch(/^helix: \[app\] /m);
+    const quiet = await compose('build --quiet');
+    expect(quiet.code, quiet.err).toBe(0);
+    expect(quiet.out).toBe('');
   });
 
   it('follows a changed compose file, though its builds start on the project as last read', async () => {
@@ -126,6 +132,11 @@ describe.each([
     const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose -f failing.yaml build`);
     expect(plain.code).not.toBe(0);
     expect(wrapped.code).toBe(plain.code);
+    // Progress, the failed step included, on stdout; the error that ends the build on stderr.
+    for (const r of [plain, wrapped]) {
+      expect(r.out).toMatch(/^#\d+ ERROR: process .* exit code: 3$/m);
+      expect(r.err.trimEnd()).toMatch(/did not complete successfully: exit code: 3$/);
+    }
   });
 
   it('returns the exit code of a failing service build', async () => {
