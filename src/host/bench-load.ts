@@ -78,9 +78,20 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
       const shared = `/usr/bin/docker buildx build --builder helix-shared ${ctx}`;
       d.log.info(`bench ${gb} GB: first build (cold or cached) and first transfer`);
       await timed(d, id, `docker build -t ${tag} ${ctx}`);
+      // The skip is judged against the bare solve: they alternate, so drift in the machine's speed
+      // hits both alike.
+      d.log.info(`bench ${gb} GB: bare cached solve and skip, alternating`);
+      const pair: Array<[string, string]> = [
+        ['bare cached solve, no export', shared],
+        ['unchanged: skip', `docker build -t ${tag} ${ctx}`],
+      ];
+      const paired = new Map(pair.map(([name]) => [name, [] as number[]]));
+      // Both take under a second, so more rounds than the long cases: a steadier median.
+      for (let i = 0; i < Math.max(5, o.repeats); i++) {
+        for (const [name, cmd] of i % 2 ? [...pair].reverse() : pair) paired.get(name)?.push(await timed(d, id, cmd));
+      }
+      for (const [name, runs] of paired) rows.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
       const cases: Array<[string, (i: number) => string]> = [
-        ['bare cached solve, no export', () => shared],
-        ['unchanged: skip', () => `docker build -t ${tag} ${ctx}`],
         ['one changed top layer: registry', (i) => `docker build --build-arg TOP=${Date.now()}${i} -t ${tag} ${ctx}`],
         ['unchanged: tarball load', () => `${shared} --load -t ${tag}`],
         ['one changed top layer: tarball load', (i) => `${shared} --load --build-arg TOP=${Date.now()}${i}t -t ${tag}`],
@@ -121,9 +132,12 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
     const skip = get('unchanged: skip', gb);
     const bare = get('bare cached solve, no export', gb);
     const reg = get('one changed top layer: registry', gb);
-    if (tar && skip) out.push({ target: `${gb} GB unchanged ≥40x faster than tarball`, value: `${(tar / skip).toFixed(1)}x`, ok: tar / skip >= 40 });
+    // The speedups over a tarball load are the bench image's (at least 2 GB, as the issue sets it);
+    // a smaller image is there to show that a changed layer costs the same at any size.
+    const benchImage = gb >= 2;
+    if (benchImage && tar && skip) out.push({ target: `${gb} GB unchanged ≥40x faster than tarball`, value: `${(tar / skip).toFixed(1)}x`, ok: tar / skip >= 40 });
     if (skip && bare) out.push({ target: `${gb} GB unchanged ≤1.3x bare solve`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.3 });
-    if (tarChanged && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: tarChanged / reg >= 15 });
+    if (benchImage && tarChanged && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: tarChanged / reg >= 15 });
   }
   if (sizes.length >= 2) {
     const regs = sizes.map((g) => get('one changed top layer: registry', g) as number);

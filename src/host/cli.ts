@@ -53,8 +53,9 @@ async function writeResult(name: string, data: unknown): Promise<string> {
 const targetLines = (ts: ReadonlyArray<{ ok: boolean; target: string; value: string }>) => ts.map((t) => `${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.value}`).join('\n');
 
 function benchTable(rows: readonly BenchRow[]): string {
-  const lines = rows.map((r) => `${r.case.padEnd(34)} ${(r.sizeGb === undefined ? '' : `${r.sizeGb} GB`).padEnd(6)} ${r.medianMs.toFixed(r.medianMs < 100 ? 1 : 0).padStart(9)} ms`);
-  return [`${'case'.padEnd(34)} ${'size'.padEnd(6)} ${'median'.padStart(12)}`, ...lines].join('\n');
+  const width = Math.max(...rows.map((r) => r.case.length));
+  const lines = rows.map((r) => `${r.case.padEnd(width)} ${(r.sizeGb === undefined ? '' : `${r.sizeGb} GB`).padEnd(6)} ${r.medianMs.toFixed(r.medianMs < 100 ? 1 : 0).padStart(9)} ms`);
+  return [`${'case'.padEnd(width)} ${'size'.padEnd(6)} ${'median'.padStart(12)}`, ...lines].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -32,9 +32,9 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
     const out = o.stdout ?? 'inherit';
     // On a terminal the child draws its progress on stdout itself; a pipe or file gets it split by line.
     const split = o.stderr === 'compose' && !process.stdout.isTTY ? new ProgressSplitter() : undefined;
-    const err = o.stderr === 'compose' ? (split ? 'pipe' : 1) : o.stderr === 'capture' ? 'pipe' : (o.stderr ?? 'inherit');
+    const errFd = o.stderr === 'compose' ? (split ? 'pipe' : 1) : o.stderr === 'capture' ? 'pipe' : (o.stderr ?? 'inherit');
     const child = spawn(cmd, args, {
-      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, err],
+      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, errFd],
       env: o.env ?? process.env,
       signal: o.signal,
     });
