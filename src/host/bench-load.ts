@@ -119,6 +119,8 @@ export interface TargetCheck {
   target: string;
   value: string;
   ok: boolean;
+  /** Measured and shown, but not one of the issue's targets. */
+  info?: boolean;
 }
 
 /** The issue's targets, as ratios measured in the same run. */
@@ -132,12 +134,13 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
     const skip = get('unchanged: skip', gb);
     const bare = get('bare cached solve, no export', gb);
     const reg = get('one changed top layer: registry', gb);
-    // The speedups over a tarball load are the bench image's (at least 2 GB, as the issue sets it);
-    // a smaller image is there to show that a changed layer costs the same at any size.
-    const benchImage = gb >= 2;
-    if (benchImage && tar && skip) out.push({ target: `${gb} GB unchanged ≥40x faster than tarball`, value: `${(tar / skip).toFixed(1)}x`, ok: tar / skip >= 40 });
-    if (skip && bare) out.push({ target: `${gb} GB unchanged ≤1.3x bare solve`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.3 });
-    if (benchImage && tarChanged && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: tarChanged / reg >= 15 });
+    // The targets are the bench image's (at least 2 GB, as the issue sets it); a smaller image is
+    // there to show that a changed layer costs the same at any size, and its ratios are shown as
+    // information.
+    const info = gb < 2 ? { info: true } : {};
+    if (tar && skip) out.push({ target: `${gb} GB unchanged ≥40x faster than tarball`, value: `${(tar / skip).toFixed(1)}x`, ok: tar / skip >= 40, ...info });
+    if (skip && bare) out.push({ target: `${gb} GB unchanged ≤1.3x bare solve`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.3, ...info });
+    if (tarChanged && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: tarChanged / reg >= 15, ...info });
   }
   if (sizes.length >= 2) {
     const regs = sizes.map((g) => get('one changed top layer: registry', g) as number);

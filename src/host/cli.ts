@@ -50,7 +50,8 @@ async function writeResult(name: string, data: unknown): Promise<string> {
   return file;
 }
 
-const targetLines = (ts: ReadonlyArray<{ ok: boolean; target: string; value: string }>) => ts.map((t) => `${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.value}`).join('\n');
+const targetLines = (ts: ReadonlyArray<{ ok: boolean; info?: boolean; target: string; value: string }>) =>
+  ts.map((t) => `${t.info ? 'info' : t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.value}`).join('\n');
 
 function benchTable(rows: readonly BenchRow[]): string {
   const width = Math.max(...rows.map((r) => r.case.length));
