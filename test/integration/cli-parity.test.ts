@@ -2,7 +2,7 @@
 // CLI with the session's local builder, so it can only differ where the wrapper did something.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sandboxUp } from '../../src/host/sandbox.js';
-import { context, deps, session, sh } from './helpers.js';
+import { context, deps, nonce, session, sh } from './helpers.js';
 
 let id: string;
 
@@ -44,5 +44,21 @@ describe('same stdout and exit code as plain docker', () => {
     expect(w.code).toBe(p.code);
     expect(w.out).toBe('');
     expect(p.out).toBe('');
+  });
+
+  it('ends as plain docker does when its build is sent SIGTERM, leaving no build process or temp dir behind', async () => {
+    // Each build runs a step of its own (a nonce), so neither shares the other's solve in BuildKit.
+    const slow = (docker: string, tag: string) =>
+      [
+        `mkdir -p /tmp/${tag} && printf 'FROM debian:trixie\\nRUN sleep 60 && echo ${nonce()}\\n' > /tmp/${tag}/Dockerfile && cd /tmp/${tag}`,
+        `${docker} build -t parity/${tag} . >/dev/null 2>&1 & pid=$!`,
+        'sleep 5; kill -TERM $pid; wait $pid; echo "rc=$?"',
+      ].join('\n');
+    const [w, p] = await Promise.all([sh(id, slow('docker', 'slow-w')), sh(id, slow('/usr/bin/docker', 'slow-p'))]);
+    expect(p.out).toMatch(/^rc=\d+$/m);
+    expect(w.out).toBe(p.out);
+    // The wrapper's build process (its argv names the tag; the bracket keeps pgrep off this script).
+    const left = await sh(id, "sleep 1; pgrep -f 'parity/slow[-]w' | wc -l; ls -d /tmp/helix-build-* /tmp/helix-compose-* 2>/dev/null | wc -l");
+    expect(left.out).toBe('0\n0\n');
   });
 });
