@@ -13,7 +13,7 @@ import { GoldenStore } from './golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
 import { rawStepSeconds } from './progress.js';
 import { pruneBuildCache, sandboxUp, type SandboxDeps } from './sandbox.js';
-import { execInSession, removeSession, sessionDirOf, sessionName, startSession } from './session.js';
+import { execInSession, removeSession, sessionDirOf, startSession } from './session.js';
 import { parseEvents } from './stats.js';
 
 export const SAMPLE_PROJECT = 'helix-sample';

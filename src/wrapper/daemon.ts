@@ -3,13 +3,9 @@
 // about 100 ms of process start, and a changed image needs four of them in a row. Any other endpoint
 // (tcp, ssh, TLS, a named context) is asked through the docker CLI, which knows how to reach it.
 // dockerode is not used here: loading it costs about 200 ms, on every build.
-import { createRequire } from 'node:module';
+import { request } from '../lib/http-request.js';
 import { runChild } from './child.js';
 import { pullEventsOfText } from './pull-output.js';
-
-// Required, not imported: an ESM import of node:http evaluates its lazy exports, which loads Node's
-// whole fetch stack (undici), ~60 ms of every build's start.
-const { request } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 export interface PullEvent {
   id?: string;

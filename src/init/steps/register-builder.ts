@@ -82,6 +82,7 @@ export const registerBuilder: Step = {
     let endpoint = stored.kind === 'endpoint' ? stored.endpoint : undefined;
     if (stored.kind === 'unknown') {
       const existing = await run(docker, ['buildx', 'inspect', name], { env });
+      // '' for a builder that exists with no endpoint buildx shows: it is replaced like a changed one.
       endpoint = existing.exitCode === 0 ? (endpointOf(existing.stdout) ?? '') : undefined;
     }
     if (endpoint !== cfg.buildkitHost) {
