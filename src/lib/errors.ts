@@ -1,5 +1,6 @@
 // One error type for the whole toolkit: a stable code, a one-line message that names the file, flag or
-// command at fault, an optional hint, and the underlying cause kept for the log.
+// command at fault, an optional hint, and the underlying cause kept for the log. Every program prints
+// a failure the same way: `<program>: <CODE>: <message> (<hint>)`.
 export type ErrorCode =
   | 'BAD_CONFIG'
   | 'BAD_FILE'
@@ -22,9 +23,15 @@ export class HelixError extends Error {
   }
 }
 
-/** The single line shown to a person: message, then the hint if there is one. */
+/** Any failure as a HelixError: ours as they are, anything else as INTERNAL with the original as cause. */
+export function asHelixError(err: unknown): HelixError {
+  if (err instanceof HelixError) return err;
+  const message = err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err);
+  return new HelixError('INTERNAL', message, undefined, { cause: err });
+}
+
+/** The single line shown to a person: code, message, then the hint if there is one. */
 export function oneLine(err: unknown): string {
-  if (err instanceof HelixError) return err.hint ? `${err.message} (${err.hint})` : err.message;
-  if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
-  return String(err);
+  const e = asHelixError(err);
+  return `${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
 }

@@ -1,11 +1,11 @@
-// A parser for `docker buildx build` options, driven by a table of every flag buildx accepts (including
-// the hidden ones kept for `docker build` compatibility), reading long, short, attached, `=` and
-// clustered short forms as pflag does. Pure.
+// `docker buildx build` options: the table of every flag buildx accepts (including the hidden ones kept
+// for `docker build` compatibility), and the parsed build the wrapper works on from then on. Pure.
+import { allOpts, isOn, lastOpt, OptionTable, scanOptions, type Flag } from './options.js';
 
-type Kind = 'value' | 'bool';
+export type { Flag };
 
-/** Every flag of `docker buildx build` (buildx 0.13 to 0.29), long name → kind, with its shorthand. */
-const FLAGS: ReadonlyArray<[long: string, kind: Kind, short?: string]> = [
+/** Every flag of `docker buildx build` (buildx 0.13 to 0.29), with its shorthand. */
+export const BUILD_FLAGS = new OptionTable([
   ['add-host', 'value'], ['allow', 'value'], ['annotation', 'value'], ['attest', 'value'],
   ['build-arg', 'value'], ['build-context', 'value'], ['builder', 'value'], ['cache-from', 'value'],
   ['cache-to', 'value'], ['call', 'value'], ['cgroup-parent', 'value'], ['check', 'bool'],
@@ -20,18 +20,12 @@ const FLAGS: ReadonlyArray<[long: string, kind: Kind, short?: string]> = [
   ['security-opt', 'value'], ['squash', 'bool'], ['stream', 'bool'], ['disable-content-trust', 'bool'],
   ['cpu-shares', 'value', 'c'], ['cpu-period', 'value'], ['cpu-quota', 'value'], ['cpuset-cpus', 'value'],
   ['cpuset-mems', 'value'], ['memory', 'value', 'm'], ['memory-swap', 'value'],
-];
+]);
 
-const BY_LONG = new Map(FLAGS.map(([l, k]) => [l, k]));
-const BY_SHORT = new Map(FLAGS.filter((f) => f[2]).map(([l, , s]) => [s as string, l]));
-
-export interface Flag {
-  /** Long name without dashes, whatever spelling was used. */
-  name: string;
-  /** The value; for a bool flag, 'true' or what followed `=`. */
-  value: string;
-}
-
+/**
+ * One build as the wrapper works on it, from the command line or from a compose service: its flags
+ * (long names) and its positionals (the context). Made once, read by the plan, compose and bake.
+ */
 export interface ParsedBuild {
   flags: Flag[];
   positionals: string[];
@@ -41,77 +35,41 @@ export type ParseResult = { ok: true; build: ParsedBuild } | { ok: false; reason
 
 /** Parses the arguments after `build`. Fails (so the caller passes through) on anything unknown. */
 export function parseBuildArgs(args: readonly string[]): ParseResult {
-  const flags: Flag[] = [];
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === '--') {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (a === '-' || !a.startsWith('-')) {
-      positionals.push(a);
-      continue;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      const kind = BY_LONG.get(name);
-      if (!kind) return { ok: false, reason: `unknown flag --${name}` };
-      if (eq > 0) {
-        flags.push({ name, value: a.slice(eq + 1) });
-      } else if (kind === 'bool') {
-        flags.push({ name, value: 'true' });
-      } else {
-        const v = args[i + 1];
-        if (v === undefined) return { ok: false, reason: `flag --${name} needs a value` };
-        flags.push({ name, value: v });
-        i += 1;
-      }
-      continue;
-    }
-    // A cluster of shorthands: -qt name, -tname, -t=name, -q.
-    for (let j = 1; j < a.length; j++) {
-      const long = BY_SHORT.get(a[j] as string);
-      if (!long) return { ok: false, reason: `unknown shorthand -${a[j]}` };
-      if (BY_LONG.get(long) === 'bool') {
-        flags.push({ name: long, value: 'true' });
-        continue;
-      }
-      let v: string | undefined = a.slice(j + 1);
-      if (v.startsWith('=')) v = v.slice(1);
-      else if (v === '') {
-        v = args[i + 1];
-        i += 1;
-      }
-      if (v === undefined) return { ok: false, reason: `flag -${a[j]} needs a value` };
-      flags.push({ name: long, value: v });
-      break;
-    }
-  }
-  return { ok: true, build: { flags, positionals } };
+  const s = scanOptions(args, BUILD_FLAGS, { interspersed: true });
+  if (s.error) return { ok: false, reason: s.error };
+  return { ok: true, build: { flags: s.opts.map(({ name, value }) => ({ name, value })), positionals: s.positionals } };
 }
 
 export function values(b: ParsedBuild, name: string): string[] {
-  return b.flags.filter((f) => f.name === name).map((f) => f.value);
+  return allOpts(b.flags, name);
 }
 
 export function lastValue(b: ParsedBuild, name: string): string | undefined {
-  return values(b, name).pop();
+  return lastOpt(b.flags, name);
 }
 
 export function isTrue(b: ParsedBuild, name: string): boolean {
-  const v = lastValue(b, name);
-  return v !== undefined && v !== 'false' && v !== '0';
+  return isOn(b.flags, name);
 }
 
-/** Renders the parsed arguments back to argv in long form, leaving out the named flags. */
-export function renderArgs(b: ParsedBuild, drop: readonly string[] = []): string[] {
-  const out: string[] = [];
-  for (const f of b.flags) {
-    if (drop.includes(f.name)) continue;
-    out.push(BY_LONG.get(f.name) === 'bool' && f.value === 'true' ? `--${f.name}` : `--${f.name}=${f.value}`);
-  }
+/** The build's one context, or undefined when it has none or several. */
+export function contextOf(b: ParsedBuild): string | undefined {
+  return b.positionals.length === 1 ? b.positionals[0] : undefined;
+}
+
+/** The same build without the named flags. */
+export function without(b: ParsedBuild, drop: readonly string[]): ParsedBuild {
+  return { flags: b.flags.filter((f) => !drop.includes(f.name)), positionals: b.positionals };
+}
+
+/** The same build with more flags. */
+export function withFlags(b: ParsedBuild, extra: readonly Flag[]): ParsedBuild {
+  return { flags: [...b.flags, ...extra], positionals: b.positionals };
+}
+
+/** Renders the build back to argv in long form. */
+export function renderArgs(b: ParsedBuild): string[] {
+  const out = b.flags.map((f) => (BUILD_FLAGS.kind(f.name) === 'bool' && f.value === 'true' ? `--${f.name}` : `--${f.name}=${f.value}`));
   // A context path that looks like a flag must follow `--`.
   if (b.positionals.some((p) => p.startsWith('-') && p !== '-')) out.push('--');
   return [...out, ...b.positionals];

@@ -7,11 +7,11 @@ import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
 import { bakeDefinition } from './compose-bake.js';
 import type { ServiceBuild } from './compose-plan.js';
-import { smartPlanOf, SUCCESS, type ComposeRun } from './compose-run.js';
-import { appendEvent, buildEvent } from './events.js';
-import type { Plan } from './plan.js';
-import { canConnect } from './reach.js';
-import { digestsOf, pushOutput, Session, statusLine } from './smart-build.js';
+import { servicePlan, SUCCESS, type ComposeRun } from './compose-run.js';
+import type { SmartBuild } from './plan.js';
+import { probeSharedServices } from './reach.js';
+import { reportBuild } from './report.js';
+import { digestsOf, pushOutput, Session } from './smart-build.js';
 import { indexFile, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
 
@@ -27,16 +27,18 @@ export interface Bake {
  * build can be said in bake terms; undefined otherwise, and the services build one by one.
  */
 export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: ServiceBuild[], progress: string | undefined, dir: string): Promise<Bake | undefined> {
-  const plans = builds.map((s) => ({ s, plan: smartPlanOf(cfg, r, s) }));
-  if (!plans.length || !plans.every((p) => p.plan.kind === 'smart')) return undefined;
-  const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, 1234), canConnect(cfg.registry, 5000)]);
+  const smart: Array<{ s: ServiceBuild; b: SmartBuild }> = [];
+  for (const s of builds) {
+    const plan = servicePlan(r, s);
+    if (plan.kind !== 'smart') return undefined;
+    smart.push({ s, b: plan.build });
+  }
+  if (!smart.length) return undefined;
+  const { buildkitUp, registryUp } = await probeSharedServices(cfg);
   if (!buildkitUp || !registryUp) return undefined;
-  const items = plans.map(({ s, plan }) => {
-    const b = (plan as Extract<Plan, { kind: 'smart' }>).build;
-    return { s, b, repo: transferRepository(cfg.registry, b.project, b.tags), session: new Session(b, cfg, dir) };
-  });
+  const items = smart.map(({ s, b }) => ({ s, b, repo: transferRepository(cfg.registry, b.project, b.tags), session: new Session(b, cfg, dir) }));
   const def = bakeDefinition(
-    items.map((i) => ({ service: i.s.service, args: i.b.args, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: pushOutput(cfg, i.repo) })),
+    items.map((i) => ({ service: i.s.service, build: i.b.build, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: pushOutput(cfg, i.repo) })),
     process.env,
   );
   if ('unsupported' in def) return undefined;
@@ -46,7 +48,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   await writeFile(file, JSON.stringify(def.definition));
   const ids = items.map((i) => i.session.localIds());
   const started = Date.now();
-  const argv = [...r.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
+  const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
   if (progress) argv.push(`--progress=${progress}`);
   if (Object.values(def.definition.target).some((t) => t.network === 'host')) argv.push('--allow=network.host');
   // Contexts and secrets are wherever compose found them, as they are for the builds compose runs;
@@ -66,8 +68,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
       items.map(async (i, n) => {
         const got = await i.session.landPushed(i.repo, digestsOf(m[i.s.service] ?? {}, `bake metadata of ${i.s.service}`), ids[n] as Promise<Map<string, string | undefined>>);
         const result = { build, ...got, ms: Date.now() - started };
-        process.stderr.write(`${statusLine(i.b, result).replace('helix: ', `helix: [${i.s.service}] `)}\n`);
-        await appendEvent(cfg.eventsFile, buildEvent(i.b, result, i.s.service));
+        await reportBuild(cfg, i.b, result, i.s.service);
         return [i.s.image, got.transferRef as string] as const;
       }),
     );

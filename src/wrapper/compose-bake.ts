@@ -2,12 +2,12 @@
 // that builds on another one using that target directly (`target:` context), each pushed by digest to
 // its transfer repository. One buildx process and one BuildKit session for the whole project instead
 // of one per service: on a one-line change most of the time was process start and contention. Pure.
-import { parseBuildArgs, type Flag } from './build-flags.js';
+import { contextOf, type ParsedBuild } from './build-flags.js';
 
 export interface BakeService {
   service: string;
-  /** buildx build arguments of the service, as the smart path renders them (no tags, no outputs). */
-  args: string[];
+  /** The service's build as the smart path runs it (no tags, no outputs). */
+  build: ParsedBuild;
   inlineDockerfile?: string;
   /** Other services' images this build uses, with the reference it uses them by. */
   needs: Array<{ service: string; ref: string }>;
@@ -33,14 +33,12 @@ function keyValue(s: string, env: Readonly<Record<string, string | undefined>>):
 
 /** One service's target, or the flag bake cannot express here (the caller then builds per service). */
 function targetOf(s: BakeService, env: Readonly<Record<string, string | undefined>>): BakeTarget | string {
-  const parsed = parseBuildArgs(s.args);
-  if (!parsed.ok) return parsed.reason;
-  const { flags, positionals } = parsed.build;
-  if (positionals.length !== 1 || positionals[0] === '-') return 'needs exactly one context';
-  const t: BakeTarget = { context: positionals[0] as string, output: [s.output] };
+  const context = contextOf(s.build);
+  if (context === undefined || context === '-') return 'needs exactly one context';
+  const t: BakeTarget = { context, output: [s.output] };
   const map = (key: string): Record<string, string> => (t[key] ??= {}) as Record<string, string>;
   const list = (key: string): string[] => (t[key] ??= []) as string[];
-  for (const f of flags as Flag[]) {
+  for (const f of s.build.flags) {
     switch (f.name) {
       case 'file':
         t.dockerfile = f.value;

@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { runChild, type ChildResult } from './child.js';
 import { flag, optAll, withoutBuild } from './compose-argv.js';
+import { lastOpt } from './options.js';
 import { startBake } from './compose-bake-run.js';
 import { buildEach } from './compose-each.js';
 import { composeBuildFailureCode } from './compose-exit.js';
@@ -17,7 +18,7 @@ import { cacheProject, projectCacheFile, readCachedProject } from './project-cac
 
 /** The project as compose reads it now (`config --format json`), or undefined if compose cannot. */
 async function loadProjectText(cfg: ToolkitConfig, r: ComposeRun): Promise<string | undefined> {
-  const out = await runChild(cfg.realDocker, [...r.globals, 'compose', ...r.compose.globals, 'config', '--format', 'json'], {
+  const out = await runChild(cfg.realDocker, [...r.docker.globals, 'compose', ...r.compose.globals, 'config', '--format', 'json'], {
     stdout: 'capture',
     stderr: 'ignore',
     stdin: 'ignore',
@@ -44,7 +45,7 @@ async function refsByService(project: ComposeProject): Promise<Map<string, strin
 
 /** The code this compose exits with when a build failed; asked only then, it costs a compose start. */
 async function failureCode(cfg: ToolkitConfig, r: ComposeRun, buildCode: number): Promise<number> {
-  const v = await runChild(cfg.realDocker, [...r.globals, 'compose', 'version', '--short'], { stdout: 'capture', stderr: 'ignore', stdin: 'ignore' });
+  const v = await runChild(cfg.realDocker, [...r.docker.globals, 'compose', 'version', '--short'], { stdout: 'capture', stderr: 'ignore', stdin: 'ignore' });
   return composeBuildFailureCode(buildCode, v.code === 0 ? v.stdout : '', process.env.COMPOSE_BAKE);
 }
 
@@ -57,12 +58,12 @@ async function buildsOf(r: ComposeRun, text: string, progress: string | undefine
     project,
     c.services,
     {
-      buildArgs: optAll(c, '--build-arg'),
-      noCache: flag(c, '--no-cache'),
-      pull: c.sub === 'build' && flag(c, '--pull'),
-      ssh: optAll(c, '--ssh'),
+      buildArgs: optAll(c, 'build-arg'),
+      noCache: flag(c, 'no-cache'),
+      pull: c.sub === 'build' && flag(c, 'pull'),
+      ssh: optAll(c, 'ssh'),
       progress,
-      withDependencies: c.sub === 'build' ? flag(c, '--with-dependencies') : !flag(c, '--no-deps'),
+      withDependencies: c.sub === 'build' ? flag(c, 'with-dependencies') : !flag(c, 'no-deps'),
     },
     (s) => refs.get(s) ?? [],
   );
@@ -77,9 +78,9 @@ async function buildsOf(r: ComposeRun, text: string, progress: string | undefine
  */
 export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promise<ChildResult | undefined> {
   const c = r.compose;
-  const quiet = c.sub === 'build' && flag(c, '--quiet');
-  const progress = quiet ? 'quiet' : c.globalOpts.filter((o) => o.name === '--progress').pop()?.value;
-  const cacheFile = projectCacheFile(cfg, JSON.stringify([process.cwd(), r.globals, c.words]));
+  const quiet = c.sub === 'build' && flag(c, 'quiet');
+  const progress = quiet ? 'quiet' : lastOpt(c.globalOpts, 'progress');
+  const cacheFile = projectCacheFile(cfg, JSON.stringify([process.cwd(), r.docker.globals, c.words]));
   const fresh = loadProjectText(cfg, r);
   const cached = await readCachedProject(cacheFile);
   const dir = await mkdtemp(join(tmpdir(), 'helix-compose-'));
@@ -106,5 +107,5 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
     await rm(dir, { recursive: true, force: true });
   }
   if (c.sub === 'build') return SUCCESS;
-  return runChild(cfg.realDocker, [...r.globals, 'compose', ...withoutBuild(c)]);
+  return runChild(cfg.realDocker, [...r.docker.globals, 'compose', ...withoutBuild(c)]);
 }

@@ -7,31 +7,31 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
 import type { ServiceBuild } from './compose-plan.js';
-import { smartPlanOf, SUCCESS, type ComposeRun } from './compose-run.js';
-import { appendEvent, buildEvent } from './events.js';
-import { runSmartBuild, statusLine } from './smart-build.js';
+import { HelixError } from '../lib/errors.js';
+import type { Flag } from './build-flags.js';
+import { servicePlan, SUCCESS, type ComposeRun } from './compose-run.js';
+import { reportBuild } from './report.js';
+import { runSmartBuild } from './smart-build.js';
 import { indexFile, readTransferIndex, recordTransfers } from './transfer-index.js';
 
 /** Builds one service; returns its exit and the registry reference dependents can build FROM. */
 async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, transfer: ReadonlyMap<string, string>, dir: string): Promise<ChildResult & { transferRef?: string }> {
-  const extra: string[] = [];
+  const extra: Flag[] = [];
   if (s.inlineDockerfile !== undefined) {
     const f = join(dir, `${s.service}.Dockerfile`);
     await writeFile(f, s.inlineDockerfile);
-    extra.push(`--file=${f}`);
+    extra.push({ name: 'file', value: f });
   }
   for (const n of s.needs) {
     const ref = transfer.get(n.service);
-    if (ref) extra.push(`--build-context=${n.ref}=docker-image://${ref}`);
+    if (ref) extra.push({ name: 'build-context', value: `${n.ref}=docker-image://${ref}` });
     else process.stderr.write(`helix: warning: ${n.service}'s image is not in the registry; ${s.service} may not find ${n.ref}\n`);
   }
-  const plan = smartPlanOf(cfg, r, s, extra);
+  const plan = servicePlan(r, s, extra);
   if (plan.kind === 'buildx') return runBuildx(cfg.realDocker, plan.configDir, plan.argv, { stderr: 'compose' });
-  if (plan.kind !== 'smart') throw new Error(`service ${s.service}: cannot plan its build (${plan.kind === 'passthrough' ? plan.reason : plan.kind})`);
+  if (plan.kind !== 'smart') throw new HelixError('INTERNAL', `service ${s.service}: cannot plan its build (${plan.kind === 'passthrough' ? plan.reason : plan.kind})`);
   const result = await runSmartBuild(plan.build, cfg, 'compose');
-  if (result.warning) process.stderr.write(`helix: warning: ${result.warning}\n`);
-  process.stderr.write(`${statusLine(plan.build, result).replace('helix: ', `helix: [${s.service}] `)}\n`);
-  await appendEvent(cfg.eventsFile, buildEvent(plan.build, result, s.service));
+  await reportBuild(cfg, plan.build, result, s.service);
   return { ...result.build, transferRef: result.transferRef };
 }
 

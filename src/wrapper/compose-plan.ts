@@ -1,6 +1,7 @@
-// Turns a compose project (`docker compose config --format json`) into buildx builds, one per service,
+// Turns a compose project (`docker compose config --format json`) into parsed builds, one per service,
 // in dependency order: a service whose Dockerfile builds FROM another service's image waits for it. Pure.
 import { isAbsolute, join } from 'node:path';
+import type { Flag, ParsedBuild } from './build-flags.js';
 
 export interface ComposeBuildSpec {
   context?: string;
@@ -50,8 +51,8 @@ export interface ServiceBuild {
   service: string;
   /** The image compose expects: `image:` or `<project>-<service>`. */
   image: string;
-  /** buildx build arguments: flags, then the context. */
-  args: string[];
+  /** The build compose would run for the service. */
+  build: ParsedBuild;
   /** A Dockerfile given inline; the executor writes it to a file and adds --file. */
   inlineDockerfile?: string;
   /** Images of other services this build uses, with the reference it uses them by. */
@@ -97,47 +98,50 @@ function dependsOn(s: ComposeService): string[] {
   return Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on);
 }
 
-function serviceArgs(project: ComposeProject, name: string, o: ComposeBuildOptions): { args: string[]; inline?: string; contextNeeds: Array<{ service: string; ref: string }> } {
+/** One service's build as compose would run it; `service:` contexts of services that build are returned apart. */
+function serviceBuild(project: ComposeProject, name: string, o: ComposeBuildOptions): { build: ParsedBuild; inline?: string; contextNeeds: Array<{ service: string; ref: string }> } {
   const svc = project.services[name] as ComposeService;
   const b = svc.build as ComposeBuildSpec;
   const context = b.context ?? '.';
   const local = !/^[a-z]+:\/\//i.test(context) && !context.startsWith('git@');
-  const a: string[] = [];
-  if (b.dockerfile && !b.dockerfile_inline) a.push(`--file=${local && !isAbsolute(b.dockerfile) ? join(context, b.dockerfile) : b.dockerfile}`);
-  for (const [k, v] of Object.entries(b.args ?? {})) if (v !== null && v !== undefined) a.push(`--build-arg=${k}=${v}`);
-  for (const kv of o.buildArgs) a.push(`--build-arg=${kv}`);
-  if (b.target) a.push(`--target=${b.target}`);
-  for (const t of [imageOf(project, name), ...(b.tags ?? [])]) a.push(`--tag=${t}`);
+  const flags: Flag[] = [];
+  const add = (flag: string, value = 'true') => flags.push({ name: flag, value });
+  if (b.dockerfile && !b.dockerfile_inline) add('file', local && !isAbsolute(b.dockerfile) ? join(context, b.dockerfile) : b.dockerfile);
+  for (const [k, v] of Object.entries(b.args ?? {})) if (v !== null && v !== undefined) add('build-arg', `${k}=${v}`);
+  for (const kv of o.buildArgs) add('build-arg', kv);
+  if (b.target) add('target', b.target);
+  for (const t of [imageOf(project, name), ...(b.tags ?? [])]) add('tag', t);
   const labels = Array.isArray(b.labels) ? b.labels : Object.entries(b.labels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const l of labels) a.push(`--label=${l}`);
+  for (const l of labels) add('label', l);
   const contextNeeds: Array<{ service: string; ref: string }> = [];
   for (const [k, v] of Object.entries(b.additional_contexts ?? {})) {
-    if (v.startsWith('service:')) contextNeeds.push({ service: v.slice('service:'.length), ref: k });
-    else a.push(`--build-context=${k}=${v}`);
+    if (!v.startsWith('service:')) add('build-context', `${k}=${v}`);
+    else if (project.services[v.slice('service:'.length)]?.build) contextNeeds.push({ service: v.slice('service:'.length), ref: k });
+    // A service that does not build is just an image: use it as one.
+    else add('build-context', `${k}=docker-image://${imageOf(project, v.slice('service:'.length))}`);
   }
   for (const s of b.secrets ?? []) {
     const def = project.secrets?.[s.source];
     const id = s.target ?? s.source;
-    if (def?.file) a.push(`--secret=id=${id},src=${def.file}`);
-    else if (def?.environment) a.push(`--secret=id=${id},env=${def.environment}`);
+    if (def?.file) add('secret', `id=${id},src=${def.file}`);
+    else if (def?.environment) add('secret', `id=${id},env=${def.environment}`);
     else throw new ComposePlanError(`service ${name}: build secret ${s.source} is not defined`);
   }
   const ssh = Array.isArray(b.ssh) ? b.ssh : Object.entries(b.ssh ?? {}).map(([k, v]) => (v ? `${k}=${v}` : k));
-  for (const s of [...ssh, ...o.ssh]) a.push(`--ssh=${s}`);
-  for (const c of b.cache_from ?? []) a.push(`--cache-from=${c}`);
-  for (const c of b.cache_to ?? []) a.push(`--cache-to=${c}`);
-  if (b.platforms?.length) a.push(`--platform=${b.platforms.join(',')}`);
-  if (b.network) a.push(`--network=${b.network}`);
+  for (const s of [...ssh, ...o.ssh]) add('ssh', s);
+  for (const c of b.cache_from ?? []) add('cache-from', c);
+  for (const c of b.cache_to ?? []) add('cache-to', c);
+  if (b.platforms?.length) add('platform', b.platforms.join(','));
+  if (b.network) add('network', b.network);
   const hosts = Array.isArray(b.extra_hosts)
     ? b.extra_hosts
     : Object.entries(b.extra_hosts ?? {}).flatMap(([h, ips]) => (Array.isArray(ips) ? ips : [ips]).map((ip) => `${h}=${ip}`));
-  for (const h of hosts) a.push(`--add-host=${h}`);
-  if (b.shm_size !== undefined) a.push(`--shm-size=${b.shm_size}`);
-  if (b.no_cache || o.noCache) a.push('--no-cache');
-  if (b.pull || o.pull) a.push('--pull');
-  if (o.progress) a.push(`--progress=${o.progress}`);
-  a.push(context);
-  return { args: a, inline: b.dockerfile_inline, contextNeeds };
+  for (const h of hosts) add('add-host', h);
+  if (b.shm_size !== undefined) add('shm-size', String(b.shm_size));
+  if (b.no_cache || o.noCache) add('no-cache');
+  if (b.pull || o.pull) add('pull');
+  if (o.progress) add('progress', o.progress);
+  return { build: { flags, positionals: [context] }, inline: b.dockerfile_inline, contextNeeds };
 }
 
 /**
@@ -163,18 +167,13 @@ export function planComposeBuilds(
     const svc = project.services[name];
     if (!svc) return;
     if (svc.build) {
-      const { args, inline, contextNeeds } = serviceArgs(project, name, o);
-      const needs: Array<{ service: string; ref: string }> = [];
-      for (const n of contextNeeds) {
-        // A service that does not build is just an image: use it as one.
-        if (project.services[n.service]?.build) needs.push(n);
-        else args.splice(args.length - 1, 0, `--build-context=${n.ref}=docker-image://${imageOf(project, n.service)}`);
-      }
+      const { build, inline, contextNeeds } = serviceBuild(project, name, o);
+      const needs = [...contextNeeds];
       for (const ref of refsOf(name)) {
         const dep = byImage.get(normalizeRef(ref));
         if (dep && dep !== name) needs.push({ service: dep, ref });
       }
-      builds.set(name, { service: name, image: imageOf(project, name), args, inlineDockerfile: inline, needs });
+      builds.set(name, { service: name, image: imageOf(project, name), build, inlineDockerfile: inline, needs });
       // A build needs the images it builds on, whether or not they were selected.
       for (const n of needs) visit(n.service, false);
     }

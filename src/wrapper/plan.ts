@@ -1,16 +1,21 @@
 // Decides what a docker command line becomes: untouched, a plain buildx build on the shared builder,
 // or a smart build (build once on the shared builder, then move the image only if it changed). Pure.
 import type { ToolkitConfig } from '../lib/config.js';
-import { isBuildCommand, parseDockerArgv } from './docker-argv.js';
-import { isTrue, lastValue, parseBuildArgs, renderArgs, values, type ParsedBuild } from './build-flags.js';
-import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
 import type { EndpointInputs } from '../lib/engine-endpoint.js';
+import { isTrue, lastValue, parseBuildArgs, renderArgs, values, withFlags, without, type ParsedBuild } from './build-flags.js';
+import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
+import { isBuildCommand, parseDockerArgv, type DockerArgv } from './docker-argv.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** How docker was called: what every docker or buildx call the wrapper makes repeats. */
+export type DockerCall = Pick<DockerArgv, 'globals' | 'configDir' | 'context' | 'host' | 'tls'>;
 
 export type Plan =
   | { kind: 'passthrough'; reason: string }
   | { kind: 'buildx'; reason: string; argv: string[]; configDir?: string }
   | { kind: 'smart'; build: SmartBuild }
-  | { kind: 'compose'; globals: string[]; compose: ComposeArgv; builder: string };
+  | { kind: 'compose'; docker: DockerCall; compose: ComposeArgv; builder: string };
 
 export interface SmartBuild {
   /** docker's global options, repeated on every call. */
@@ -21,12 +26,10 @@ export interface SmartBuild {
   endpoint: EndpointInputs;
   builder: string;
   /**
-   * The user's build options in long form, without the ones the smart path sets itself and without
-   * tags: the image exporter would push every tag; tags are applied locally afterwards.
+   * The user's build without the flags the smart path sets itself and without tags: the image
+   * exporter would push every tag; tags are applied locally afterwards.
    */
-  args: string[];
-  /** For a tarball load: with the tags, without progress output (the user has seen it once). */
-  loadArgs: string[];
+  build: ParsedBuild;
   tags: string[];
   quiet: boolean;
   iidfile?: string;
@@ -52,6 +55,11 @@ function platformsOf(b: ParsedBuild): string[] {
   return values(b, 'platform').flatMap((p) => p.split(',')).filter(Boolean);
 }
 
+/** Where buildx sends the result itself: the user named an output, a push, or no image at all. */
+function explicitDestination(b: ParsedBuild): boolean {
+  return values(b, 'output').length > 0 || isTrue(b, 'push') || values(b, 'call').length > 0 || isTrue(b, 'check');
+}
+
 /** Why this build cannot take the smart path, or undefined if it can. */
 function notSmart(b: ParsedBuild): string | undefined {
   if (values(b, 'output').length) return 'explicit --output';
@@ -63,58 +71,67 @@ function notSmart(b: ParsedBuild): string | undefined {
   return undefined;
 }
 
-export function decide(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cfg: ToolkitConfig, facts: Facts = {}): Plan {
-  const d = parseDockerArgv(argv);
-  if (d?.command[0] === 'compose') return decideCompose(d.globals, d.args, env, cfg, facts);
-  if (!d || !isBuildCommand(d.command)) return { kind: 'passthrough', reason: 'not a build' };
-  const parsed = parseBuildArgs(d.args);
-  if (!parsed.ok) return { kind: 'passthrough', reason: parsed.reason };
-  const b = parsed.build;
-  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
-  if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
+/** The argv of a tarball load: the solve's build with the tags, without progress output (the user has seen it once). */
+export function loadArgsOf(s: SmartBuild): string[] {
+  return renderArgs(withFlags(without(s.build, ['progress']), s.tags.map((value) => ({ name: 'tag', value }))));
+}
 
+/**
+ * A build on the shared builder: the smart path, or buildx's own semantics where the build asks for
+ * them. `loads`: docker build (not buildx build) loads the result when nothing else says where it goes.
+ */
+export function planBuild(b: ParsedBuild, call: DockerCall, builder: string, env: Env, loads: boolean): Plan {
   const why = notSmart(b);
   if (why) {
-    // Still the shared builder, with buildx's own semantics; a plain `docker build` also loads the
-    // result, as it would with the local builder, unless the user chose where it goes.
-    const load = d.command[0] !== 'buildx' && !values(b, 'output').length && !isTrue(b, 'push') && !values(b, 'call').length && !isTrue(b, 'check');
+    const load = loads && !explicitDestination(b);
     return {
       kind: 'buildx',
       reason: why,
-      argv: [...d.globals, 'buildx', 'build', '--builder', builder, ...(load ? ['--load'] : []), ...renderArgs(b, ['builder'])],
-      configDir: d.configDir,
+      argv: [...call.globals, 'buildx', 'build', '--builder', builder, ...(load ? ['--load'] : []), ...renderArgs(without(b, ['builder']))],
+      configDir: call.configDir,
     };
   }
   return {
     kind: 'smart',
     build: {
-      globals: d.globals,
-      configDir: d.configDir,
-      endpoint: { context: d.context, host: d.host, tls: d.tls },
+      globals: call.globals,
+      configDir: call.configDir,
+      endpoint: { context: call.context, host: call.host, tls: call.tls },
       builder,
-      args: renderArgs(b, [...MANAGED, 'tag']),
-      loadArgs: renderArgs(b, [...MANAGED, 'progress']),
+      build: without(b, [...MANAGED, 'tag']),
       tags: values(b, 'tag'),
       quiet: isTrue(b, 'quiet'),
       iidfile: lastValue(b, 'iidfile'),
       metadataFile: lastValue(b, 'metadata-file'),
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
       // The local builder of the current context is named after the context; its docker driver loads.
-      localArgv: [...d.globals, 'buildx', 'build', '--builder', d.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(b, ['builder'])],
+      localArgv: [...call.globals, 'buildx', 'build', '--builder', call.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(without(b, ['builder']))],
       project: env.HELIX_PROJECT || 'default',
     },
   };
 }
 
+export function decide(argv: readonly string[], env: Env, cfg: ToolkitConfig, facts: Facts = {}): Plan {
+  const d = parseDockerArgv(argv);
+  if (d?.command[0] === 'compose') return decideCompose(d, env, cfg, facts);
+  if (!d || !isBuildCommand(d.command)) return { kind: 'passthrough', reason: 'not a build' };
+  const parsed = parseBuildArgs(d.args);
+  if (!parsed.ok) return { kind: 'passthrough', reason: parsed.reason };
+  const b = parsed.build;
+  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
+  if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
+  return planBuild(b, d, builder, env, d.command[0] !== 'buildx');
+}
+
 /** compose build, up --build and run --build on the shared builder; everything else untouched. */
-function decideCompose(globals: string[], args: string[], env: Readonly<Record<string, string | undefined>>, cfg: ToolkitConfig, facts: Facts): Plan {
-  const c = parseComposeArgv(args);
+function decideCompose(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts): Plan {
+  const c = parseComposeArgv(d.args);
   if (!c) return { kind: 'passthrough', reason: 'not a compose build' };
-  if (c.sub !== 'build' && !flag(c, '--build')) return { kind: 'passthrough', reason: `compose ${c.sub} without --build` };
-  if (c.sub === 'build' && (flag(c, '--push') || flag(c, '--print') || flag(c, '--check') || opt(c, '--provenance') || opt(c, '--sbom') || opt(c, '--memory'))) {
+  if (c.sub !== 'build' && !flag(c, 'build')) return { kind: 'passthrough', reason: `compose ${c.sub} without --build` };
+  if (c.sub === 'build' && (flag(c, 'push') || flag(c, 'print') || flag(c, 'check') || opt(c, 'provenance') || opt(c, 'sbom') || opt(c, 'memory'))) {
     return { kind: 'passthrough', reason: 'compose build with options only compose implements' };
   }
-  const builder = opt(c, '--builder') ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
+  const builder = opt(c, 'builder') ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
   if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
-  return { kind: 'compose', globals, compose: c, builder };
+  return { kind: 'compose', docker: d, compose: c, builder };
 }

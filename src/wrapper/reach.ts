@@ -1,6 +1,7 @@
 // A quick TCP probe, so that an unreachable BuildKit or registry is noticed before a build starts
 // rather than as a failed build.
 import { connect } from 'node:net';
+import { DEFAULTS, type ToolkitConfig } from '../lib/config.js';
 
 /** host and port from "tcp://host:port" or "host:port". */
 export function hostPort(endpoint: string, defaultPort: number): { host: string; port: number } | undefined {
@@ -22,4 +23,10 @@ export function canConnect(endpoint: string, defaultPort: number, timeoutMs = 15
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
   });
+}
+
+/** Whether the shared BuildKit and the shared registry answer, asked at once. */
+export async function probeSharedServices(cfg: ToolkitConfig): Promise<{ buildkitUp: boolean; registryUp: boolean }> {
+  const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, DEFAULTS.buildkitPort), canConnect(cfg.registry, DEFAULTS.registryPort)]);
+  return { buildkitUp, registryUp };
 }

@@ -11,9 +11,10 @@ import { currentContext } from './cli-config.js';
 import { DockerCli, EngineApi, type Daemon } from './daemon.js';
 import { engineSocket } from '../lib/engine-endpoint.js';
 import { chooseLoadAction } from './load-action.js';
-import type { SmartBuild } from './plan.js';
+import { loadArgsOf, type SmartBuild } from './plan.js';
+import { renderArgs } from './build-flags.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
-import { canConnect } from './reach.js';
+import { probeSharedServices } from './reach.js';
 import { transferRepository } from './transfer.js';
 
 export type LoadPath = 'skip' | 'tag' | 'registry' | 'tarball' | 'local';
@@ -79,7 +80,7 @@ export class Session {
     return this.daemon.imageId(ref);
   }
 
-  solve(extra: string[], args: string[], showOutput: boolean): Promise<ChildResult> {
+  solve(extra: string[], args: readonly string[], showOutput: boolean): Promise<ChildResult> {
     const quiet = this.b.quiet ? ['--quiet'] : [];
     const argv = [...this.b.globals, 'buildx', 'build', '--builder', this.b.builder, '--provenance=false', ...extra, ...quiet, ...args];
     return runBuildx(this.cfg.realDocker, this.b.configDir, argv, {
@@ -135,7 +136,7 @@ export class Session {
     const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
     const ids = this.localIds();
-    const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], this.b.args, true);
+    const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(this.b.build), true);
     if (build.code !== 0 || build.signal) return build;
     return { build, ...(await this.landPushed(repo, await readDigests(meta), ids)), ms: 0 };
   }
@@ -163,20 +164,20 @@ export class Session {
   async viaTarball(): Promise<SmartResult | ChildResult> {
     if (this.b.stdin) {
       // stdin can be read once: this solve has to load too.
-      const build = await this.solve(['--load', ...this.b.tags.map((t) => `--tag=${t}`)], this.b.args, true);
+      const build = await this.solve(['--load', ...this.b.tags.map((t) => `--tag=${t}`)], renderArgs(this.b.build), true);
       if (build.code !== 0 || build.signal) return build;
       const imageId = this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined;
       return { build, path: 'tarball', imageId, ms: 0 };
     }
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
     const ids = this.localIds();
-    const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], this.b.args, true);
+    const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], renderArgs(this.b.build), true);
     if (build.code !== 0 || build.signal) return build;
     const d = await readDigests(meta);
     const local = await this.reuseLocal(d, ids);
     if (local) return { build, ...local, ms: 0 };
     // Same inputs, so this solve is all cache hits; only the tarball transfer costs time.
-    const load = await this.solve(['--load', '--progress=quiet'], this.b.loadArgs, false);
+    const load = await this.solve(['--load', '--progress=quiet'], loadArgsOf(this.b), false);
     if (load.code !== 0) throw new Error(`loading the image failed (exit ${load.code})`);
     const imageId = (this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined) ?? d.config;
     return { build, path: 'tarball', imageId, ms: 0 };
@@ -190,7 +191,7 @@ function isResult(r: SmartResult | ChildResult): r is SmartResult {
 /** `progress: 'compose'` for a compose service's build: compose shows progress on stdout. */
 export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress: Progress = 'inherit'): Promise<SmartResult> {
   const started = Date.now();
-  const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, 1234), canConnect(cfg.registry, 5000)]);
+  const { buildkitUp, registryUp } = await probeSharedServices(cfg);
   if (!buildkitUp) {
     const build = await runBuildx(cfg.realDocker, b.configDir, b.localArgv, { stderr: progress });
     return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} is unreachable; built with the local builder`, ms: Date.now() - started };
@@ -207,32 +208,5 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress:
     return { ...r, warning, ms };
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function size(bytes: number | undefined): string {
-  if (bytes === undefined) return '';
-  if (bytes < 1024) return `, ${bytes} B moved`;
-  if (bytes < 1024 * 1024) return `, ${(bytes / 1024).toFixed(1)} kB moved`;
-  return `, ${(bytes / 1024 / 1024).toFixed(1)} MB moved`;
-}
-
-/** The one status line per build, on stderr. */
-export function statusLine(b: SmartBuild, r: SmartResult): string {
-  const what = b.tags.length ? b.tags.join(', ') : (r.imageId?.slice(0, 19) ?? 'image');
-  const took = `${(r.ms / 1000).toFixed(1)}s`;
-  switch (r.path) {
-    case 'skip':
-      return `helix: ${what} unchanged on ${b.builder}, load skipped (${took})`;
-    case 'tag':
-      return `helix: ${what} already present, tagged only (${took})`;
-    case 'registry':
-      return `helix: ${what} changed, pulled by digest via the registry (${took}${size(r.bytes)})`;
-    case 'tarball':
-      return `helix: ${what} loaded as a tarball (${took})`;
-    case 'local':
-      return `helix: ${what} built with the local builder (${took})`;
-    default:
-      return `helix: ${what} build failed on ${b.builder} (${took})`;
   }
 }

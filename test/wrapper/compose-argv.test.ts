@@ -6,15 +6,15 @@ describe('parseComposeArgv', () => {
     const c = parseComposeArgv(['-f', 'a.yml', '--file=b.yml', '-p', 'proj', '--profile', 'dev', 'build', '--build-arg', 'X=1', '-q', 'api', 'web']);
     expect(c?.globals).toEqual(['-f', 'a.yml', '--file=b.yml', '-p', 'proj', '--profile', 'dev']);
     expect(c?.sub).toBe('build');
-    expect(optAll(c!, '--build-arg')).toEqual(['X=1']);
-    expect(flag(c!, '--quiet')).toBe(true);
+    expect(optAll(c!, 'build-arg')).toEqual(['X=1']);
+    expect(flag(c!, 'quiet')).toBe(true);
     expect(c?.services).toEqual(['api', 'web']);
   });
 
   it('reads up options with values so services are found after them', () => {
     const c = parseComposeArgv(['up', '-t', '10', '--build', '-d', '--scale', 'web=2', 'web']);
-    expect(flag(c!, '--build')).toBe(true);
-    expect(flag(c!, '--detach')).toBe(true);
+    expect(flag(c!, 'build')).toBe(true);
+    expect(flag(c!, 'detach')).toBe(true);
     expect(c?.services).toEqual(['web']);
   });
 
@@ -41,5 +41,14 @@ describe('withoutBuild', () => {
   it('drops --build from run, and never touches the container command', () => {
     const c = parseComposeArgv(['run', '--build', 'api', 'echo', '--build'])!;
     expect(withoutBuild(c)).toEqual(['run', 'api', 'echo', '--build']);
+  });
+});
+
+describe('parseComposeArgv clusters', () => {
+  it('reads clustered shorthands as compose does', () => {
+    const c = parseComposeArgv(['up', '-dV', '--build', 'web']);
+    expect(flag(c!, 'detach')).toBe(true);
+    expect(flag(c!, 'renew-anon-volumes')).toBe(true);
+    expect(c?.services).toEqual(['web']);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { parseBuildArgs, type ParsedBuild } from '../../src/wrapper/build-flags.js';
 import { bakeDefinition } from '../../src/wrapper/compose-bake.js';
+
+function build(...args: string[]): ParsedBuild {
+  const r = parseBuildArgs(args);
+  if (!r.ok) throw new Error(r.reason);
+  return r.build;
+}
 
 const out = (repo: string) => `type=image,name=r:5000/p/${repo},push=true,push-by-digest=true`;
 
@@ -7,14 +14,14 @@ describe('bakeDefinition', () => {
   it('makes every service a target, and a service another builds on a target: context', () => {
     const d = bakeDefinition(
       [
-        { service: 'base', args: ['/p/base'], needs: [], output: out('base') },
+        { service: 'base', build: build('/p/base'), needs: [], output: out('base') },
         {
           service: 'app',
-          args: ['--file=/p/app/Dockerfile.dev', '--build-arg=A=1', '--build-arg=FROM_ENV', '--build-arg=UNSET', '--target=run', '--label=x=y', '--build-context=src=/p/src', '--secret=id=s,src=/p/s', '--cache-from=type=local,src=/c', '--platform=linux/amd64', '--add-host=db=10.0.0.2', '--shm-size=2g', '--no-cache', '--pull', '--progress=plain', '/p/app'],
+          build: build('--file=/p/app/Dockerfile.dev', '--build-arg=A=1', '--build-arg=FROM_ENV', '--build-arg=UNSET', '--target=run', '--label=x=y', '--build-context=src=/p/src', '--secret=id=s,src=/p/s', '--cache-from=type=local,src=/c', '--platform=linux/amd64', '--add-host=db=10.0.0.2', '--shm-size=2g', '--no-cache', '--pull', '--progress=plain', '/p/app'),
           needs: [{ service: 'base', ref: 'shop-base' }],
           output: out('app'),
         },
-        { service: 'tool', args: ['/p/app'], inlineDockerfile: 'FROM shop-base\n', needs: [{ service: 'base', ref: 'shop-base' }], output: out('tool') },
+        { service: 'tool', build: build('/p/app'), inlineDockerfile: 'FROM shop-base\n', needs: [{ service: 'base', ref: 'shop-base' }], output: out('tool') },
       ],
       { FROM_ENV: 'e' },
     );
@@ -46,8 +53,8 @@ describe('bakeDefinition', () => {
   });
 
   it('declines what one bake would do differently, so the services build one by one', () => {
-    expect(bakeDefinition([{ service: 'a', args: ['--ssh=default', '.'], needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ssh' });
-    expect(bakeDefinition([{ service: 'a.b', args: ['.'], needs: [], output: 'o' }], {})).toMatchObject({ unsupported: expect.stringContaining('a.b') });
-    expect(bakeDefinition([{ service: 'a', args: ['--ulimit=nofile=1024', '.'], needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ulimit' });
+    expect(bakeDefinition([{ service: 'a', build: build('--ssh=default', '.'), needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ssh' });
+    expect(bakeDefinition([{ service: 'a.b', build: build('.'), needs: [], output: 'o' }], {})).toMatchObject({ unsupported: expect.stringContaining('a.b') });
+    expect(bakeDefinition([{ service: 'a', build: build('--ulimit=nofile=1024', '.'), needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ulimit' });
   });
 });

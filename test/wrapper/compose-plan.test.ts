@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderArgs } from '../../src/wrapper/build-flags.js';
 import { ComposePlanError, dockerfileRefs, normalizeRef, planComposeBuilds, type ComposeProject } from '../../src/wrapper/compose-plan.js';
 
 const opts = { buildArgs: [], noCache: false, pull: false, ssh: [], withDependencies: true };
@@ -39,7 +40,7 @@ describe('planComposeBuilds', () => {
   it('maps every compose build field to its buildx flag', () => {
     const levels = planComposeBuilds(project, ['api'], opts, refs);
     const api = levels.flat().find((b) => b.service === 'api');
-    expect(api?.args).toEqual([
+    expect(renderArgs(api!.build)).toEqual([
       '--file=/src/api/docker/Dockerfile',
       '--build-arg=GO=1.22',
       '--target=prod',
@@ -78,7 +79,7 @@ describe('planComposeBuilds', () => {
 
   it('applies command-line build options to every service', () => {
     const levels = planComposeBuilds(project, ['base'], { ...opts, buildArgs: ['V=2'], noCache: true, pull: true, progress: 'quiet' }, refs);
-    expect(levels[0]?.[0]?.args).toEqual(['--build-arg=V=2', '--tag=shop-base', '--no-cache', '--pull', '--progress=quiet', '/src/base']);
+    expect(renderArgs(levels[0]![0]!.build)).toEqual(['--build-arg=V=2', '--tag=shop-base', '--no-cache', '--pull', '--progress=quiet', '/src/base']);
   });
 
   it('refuses unknown services and cycles', () => {

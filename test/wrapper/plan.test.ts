@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
-import { decide } from '../../src/wrapper/plan.js';
+import { renderArgs } from '../../src/wrapper/build-flags.js';
+import { decide, loadArgsOf, type Plan } from '../../src/wrapper/plan.js';
 
 const cfg = loadConfig({});
 const shared = { BUILDX_BUILDER: 'helix-shared' };
@@ -30,15 +31,13 @@ describe('decide', () => {
 
   it('replaces the flags the smart path manages and keeps the rest', () => {
     const p = decide(['build', '-q', '--load', '--iidfile', '/tmp/i', '--build-arg', 'A=1', '-t', 'x', '--progress=plain', '.'], shared, cfg);
-    expect(p).toEqual({
+    expect(p).toMatchObject({
       kind: 'smart',
       build: {
         globals: [],
         configDir: undefined,
         endpoint: { context: undefined, host: undefined, tls: false },
         builder: 'helix-shared',
-        args: ['--build-arg=A=1', '--progress=plain', '.'],
-        loadArgs: ['--build-arg=A=1', '--tag=x', '.'],
         tags: ['x'],
         quiet: true,
         iidfile: '/tmp/i',
@@ -48,6 +47,9 @@ describe('decide', () => {
         project: 'default',
       },
     });
+    const b = (p as Extract<Plan, { kind: 'smart' }>).build;
+    expect(renderArgs(b.build)).toEqual(['--build-arg=A=1', '--progress=plain', '.']);
+    expect(loadArgsOf(b)).toEqual(['--build-arg=A=1', '--tag=x', '.']);
   });
 
   it('keeps buildx semantics for explicit outputs, pushes and multi-platform builds', () => {

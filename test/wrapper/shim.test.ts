@@ -4,11 +4,13 @@ import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUILDX_GLOBALS, DOCKER_GLOBALS } from '../../src/wrapper/docker-argv.js';
 
+const shimText = readFileSync(join(import.meta.dirname, '../../rootfs/common/opt/helix/share/docker-wrapper.sh'), 'utf8');
 const fixture = join(import.meta.dirname, '../fixtures/echo-argv.sh');
 const dir = mkdtempSync(join(tmpdir(), 'shim-'));
 const shim = join(dir, 'docker');
-writeFileSync(shim, readFileSync(join(import.meta.dirname, '../../rootfs/common/opt/helix/share/docker-wrapper.sh'), 'utf8').replaceAll('@REAL_DOCKER@', fixture));
+writeFileSync(shim, shimText.replaceAll('@REAL_DOCKER@', fixture));
 chmodSync(shim, 0o755);
 const fakeNode = join(dir, 'node');
 writeFileSync(fakeNode, `#!/bin/sh\nFIXTURE_TAG=node exec ${fixture} "$@"\n`);
@@ -44,6 +46,11 @@ describe('docker shim', () => {
     ]) {
       expect(through(...argv)).toEqual({ to: 'node', argv });
     }
+  });
+
+  it('skips the value of exactly the global options the wrapper table says take one', () => {
+    const line = /^\s*(--config\|[^)]*)\) skip=1 ;;$/m.exec(shimText)?.[1];
+    expect(line?.split('|').sort()).toEqual([...DOCKER_GLOBALS.valueSpellings(), ...BUILDX_GLOBALS.valueSpellings()].sort());
   });
 
   it('falls back to the real docker when Node is missing', () => {
