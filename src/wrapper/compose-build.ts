@@ -12,7 +12,7 @@ import { lastOpt } from './options.js';
 import { startBake } from './compose-bake-run.js';
 import { buildEach } from './compose-each.js';
 import { composeBuildFailureCode } from './compose-exit.js';
-import { dockerfileRefs, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
+import { ComposePlanError, dockerfileRefs, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
 import { SUCCESS, type ComposeRun } from './compose-run.js';
 import { cacheProject, projectCacheFile, readCachedProject } from './project-cache.js';
 
@@ -97,7 +97,12 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
     if (bake) ended = await bake.finish();
     else {
       // Planned again only when the bake on the cached project could not be kept.
-      const builds = await buildsOf(r, text, progress);
+      const builds = await buildsOf(r, text, progress).catch((err: unknown) => {
+        if (err instanceof ComposePlanError) return undefined;
+        throw err;
+      });
+      // A project the wrapper cannot plan (no such service, say) is compose's to run, and to refuse.
+      if (!builds) return undefined;
       bake = await startBake(cfg, r, builds, progress, dir);
       ended = bake ? await bake.finish() : await buildEach(cfg, r, builds, dir);
     }

@@ -1,6 +1,7 @@
 // Turns a compose project (`docker compose config --format json`) into parsed builds, one per service,
 // in dependency order: a service whose Dockerfile builds FROM another service's image waits for it. Pure.
 import { isAbsolute, join } from 'node:path';
+import { HelixError } from '../lib/errors.js';
 import type { Flag, ParsedBuild } from './build-flags.js';
 
 export interface ComposeBuildSpec {
@@ -59,7 +60,12 @@ export interface ServiceBuild {
   needs: Array<{ service: string; ref: string }>;
 }
 
-export class ComposePlanError extends Error {}
+/** A project the wrapper cannot plan; compose itself decides what such a line does. */
+export class ComposePlanError extends HelixError {
+  constructor(message: string) {
+    super('BAD_CONFIG', message);
+  }
+}
 
 /** Normalizes an image reference for comparison: no docker.io/library prefix, explicit tag. */
 export function normalizeRef(ref: string): string {

@@ -139,8 +139,12 @@ describe.each([
     }
   });
 
-  it('returns the exit code of a failing service build', async () => {
-    const plain = await compose('build --build-arg GREETING=x nosuchservice');
+  it('fails on an unknown service exactly as plain compose does: same exit code and error', async () => {
+    const wrapped = await compose('build --build-arg GREETING=x nosuchservice');
+    const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose build --build-arg GREETING=x nosuchservice`);
     expect(plain.code).not.toBe(0);
+    expect(wrapped.code).toBe(plain.code);
+    expect(wrapped.out).toBe(plain.out);
+    expect(wrapped.err).toBe(plain.err);
   });
 });

@@ -25,7 +25,7 @@ it('pulls a new image by digest, skips it unchanged, tags it under a new name an
   expect(first.code, first.err).toBe(0);
   expect(first.status).toMatch(/changed, pulled by digest via the registry/);
   expect((await sh(id, 'cd /ctx && docker build -t ctrd/app:1 .')).status).toMatch(/unchanged on helix-shared, load skipped/);
-  expect((await sh(id, 'cd /ctx && docker build -t ctrd/app:2 .')).status).toMatch(/already present, tagged only|unchanged/);
+  expect((await sh(id, 'cd /ctx && docker build -t ctrd/app:2 .')).status).toMatch(/already present, tagged only/);
   writeFileSync(join(ctx, 'f'), '2\n');
   const changed = await sh(id, 'cd /ctx && docker build -t ctrd/app:1 .');
   expect(changed.status).toMatch(/changed, pulled by digest via the registry/);
