@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import { renderChart } from './chart.js';
 import { machineBusyMs } from './machine-cpu.js';
-import { GoldenBuilder } from './golden-build.js';
-import { GoldenStore } from './golden-store.js';
+import { GoldenBuilder } from '../host/golden-build.js';
+import { GoldenStore } from '../host/golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
 import { rawStepSeconds } from './progress.js';
-import { pruneBuildCache, sandboxUp, type SandboxDeps } from './sandbox.js';
-import { execInSession, removeSession, sessionDirOf, startSession } from './session.js';
-import { parseEvents } from './stats.js';
+import { pruneBuildCache, sandboxUp, type SandboxDeps } from '../host/sandbox.js';
+import { execInSession, removeSession, sessionFile, startSession } from '../host/session.js';
+import { parseEvents } from '../host/stats.js';
 
 export const SAMPLE_PROJECT = 'helix-sample';
 const SAMPLE_MOUNT = '/work/sample';
@@ -95,7 +95,7 @@ class Job {
     await removeSession(this.d.engine, this.d.cfg, id);
     this.sessions.add(id);
     const started = Date.now();
-    await startSession(this.d.engine, this.d.cfg, { id, binds: [`${this.work}:${SAMPLE_MOUNT}:ro`], env: { HELIX_PROJECT: SAMPLE_PROJECT }, golden });
+    await startSession(this.d.engine, this.d.cfg, { id, binds: [`${this.work}:${SAMPLE_MOUNT}:ro`], project: SAMPLE_PROJECT, golden });
     return Date.now() - started;
   }
 
@@ -148,7 +148,7 @@ class Job {
   }
 
   async events(id: string) {
-    const text = await readFile(join(sessionDirOf(this.d.cfg, id), 'events.jsonl'), 'utf8').catch(() => '');
+    const text = await readFile(sessionFile(this.d.cfg, id, 'events'), 'utf8').catch(() => '');
     return parseEvents(text, id);
   }
 }

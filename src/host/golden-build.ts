@@ -6,6 +6,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
+import { IN_CONTAINER } from '../lib/session-contract.js';
 import { containerInfo } from './engine.js';
 import type { GoldenStore } from './golden-store.js';
 import { loadProjectConfig } from './project-config.js';
@@ -141,8 +142,8 @@ export class GoldenBuilder {
       await startGoldenSession(this.d.engine, this.d.cfg, {
         id: session,
         golden: current ? { dir: current.dir, id: `${p}/gen-${current.meta.generation}` } : undefined,
-        binds: [`${config.startupScript}:/opt/helix/startup.sh:ro`, ...config.binds],
-        env: { HELIX_PROJECT: p },
+        binds: [`${config.startupScript}:${IN_CONTAINER.startupScript}:ro`, ...config.binds],
+        project: p,
       });
     } catch (err) {
       await this.finish(p, { status: 'failed', reason: (err as Error).message });

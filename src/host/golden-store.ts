@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import { runOk } from '../lib/exec.js';
 import { removeTree } from './subvolume.js';
+import { checkId } from './ids.js';
 
 export interface GoldenMeta {
   project: string;
@@ -23,12 +24,6 @@ export interface EvictionPolicy {
   keepPrevious: number;
   /** Total bytes of a project's generations above which the least recently used go first. */
   maxBytes: number;
-}
-
-const PROJECT = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-
-export function checkProject(project: string): void {
-  if (!PROJECT.test(project)) throw new HelixError('BAD_FLAG', `invalid project id ${JSON.stringify(project)}: use lowercase letters, digits, '.', '_' and '-'`);
 }
 
 /** Pure: which generations to delete. Never the current one; least recently used first. */
@@ -52,8 +47,7 @@ export class GoldenStore {
   ) {}
 
   projectDir(project: string): string {
-    checkProject(project);
-    return join(this.root, project);
+    return join(this.root, checkId('project', project));
   }
 
   /** The current generation's directory (holding docker/ and golden.json), if there is one. */

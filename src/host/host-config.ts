@@ -1,7 +1,10 @@
 // The host side's configuration: Helix's names as defaults, each overridable by environment. Pure.
 import { DEFAULTS } from '../lib/config.js';
+import { ENV } from '../lib/session-contract.js';
 
 export interface HostConfig {
+  /** The shared builder's name in every session and run (HELIX_BUILDER_NAME). */
+  builderName: string;
   network: string;
   buildkit: { name: string; image: string; port: number; volume: string; gc: { maxUsedSpace: string; minFreeSpace: string; reservedSpace: string } };
   registry: { name: string; image: string; port: number; volume: string; hostPort: number };
@@ -22,6 +25,7 @@ export const BUILDKIT_IMAGE = 'moby/buildkit:v0.34.2';
 
 export function loadHostConfig(env: Env = process.env): HostConfig {
   return {
+    builderName: str(env, ENV.builderName, DEFAULTS.builderName),
     network: str(env, 'HELIX_NETWORK', DEFAULTS.network),
     buildkit: {
       name: str(env, 'HELIX_BUILDKIT_NAME', DEFAULTS.buildkitContainer),

@@ -6,12 +6,13 @@
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
-import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
+import { desktopEnv, IN_CONTAINER, SIDECAR } from '../lib/session-contract.js';
+import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
+import { desktopContainerSpec } from './desktop-container.js';
 import { containerInfo, engineError, execIn, type Engine } from './engine.js';
-import { checkProject } from './golden-store.js';
 import type { HostConfig } from './host-config.js';
-import { dindPrivileges } from './privileges.js';
+import { checkId } from './ids.js';
 import type { SandboxDeps } from './sandbox.js';
 import { waitFor } from './sandbox.js';
 
@@ -31,7 +32,6 @@ export interface RunMeta {
 }
 
 const LABEL = 'helix.run';
-const ID = /^[a-z0-9][a-z0-9_.-]{0,40}$/;
 
 /** Pure: the names of a run's resources. */
 export function runNames(id: string, project: string): Omit<RunMeta, 'state' | 'createdAt' | 'error'> {
@@ -77,8 +77,8 @@ export class RunManager {
   }
 
   async start(id: string, project: string, env: Record<string, string> = {}): Promise<RunMeta> {
-    if (!ID.test(id)) throw new HelixError('BAD_FLAG', `invalid run id ${JSON.stringify(id)}: use lowercase letters, digits, '.', '_' and '-'`);
-    checkProject(project);
+    checkId('run', id);
+    checkId('project', project);
     const names = runNames(id, project);
     if ((await this.meta(id))?.state === 'running' || (await containerInfo(this.engine, names.container))) {
       throw new HelixError('CONFLICT', `run ${id} already exists`, `stop it first: helix run stop ${id}`);
@@ -87,7 +87,8 @@ export class RunManager {
     await this.save(m);
     await this.audit(id, 'run_starting', { project });
     const labels = { [LABEL]: id, 'helix.managed': 'true' };
-    const priv = dindPrivileges(this.cfg.privileges, await readFile('/proc/self/status', 'utf8'));
+    const procStatus = await readFile('/proc/self/status', 'utf8');
+    const buildkitHost = `tcp://${SIDECAR.alias}:${SIDECAR.port}`;
     try {
       await this.engine.createNetwork({ Name: m.network, Driver: 'bridge', Labels: labels });
       await this.audit(id, 'network_created', { network: m.network });
@@ -96,38 +97,43 @@ export class RunManager {
       if (!reused) await this.engine.createVolume({ Name: m.cacheVolume, Labels: { 'helix.managed': 'true', 'helix.project': project } });
       await this.audit(id, 'cache_volume', { volume: m.cacheVolume, reused });
 
-      const sidecar = await this.engine.createContainer({
-        name: m.sidecar,
-        Image: this.cfg.buildkit.image,
-        Cmd: ['--addr', 'tcp://0.0.0.0:1234', '--addr', 'unix:///run/buildkit/buildkitd.sock'],
-        Labels: { ...labels, 'helix.role': 'run-buildkit' },
-        HostConfig: { NetworkMode: m.network, Binds: [`${m.cacheVolume}:/var/lib/buildkit`, ...priv.binds], ...priv.hostConfig },
-        NetworkingConfig: { EndpointsConfig: { [m.network]: { Aliases: ['buildkit'] } } },
-      });
+      const sidecar = await this.engine.createContainer(
+        buildkitContainerSpec(
+          { name: m.sidecar, image: this.cfg.buildkit.image, network: m.network, alias: SIDECAR.alias, port: SIDECAR.port, volume: m.cacheVolume, labels: { ...labels, 'helix.role': 'run-buildkit' } },
+          this.cfg.privileges,
+          procStatus,
+        ),
+      );
       await sidecar.start();
       await this.audit(id, 'sidecar_started', { container: m.sidecar, image: this.cfg.buildkit.image });
       // Ready means BuildKit answers an API call, not that the container runs.
-      await waitFor(`BuildKit sidecar of run ${id}`, async () => (await execIn(this.engine, m.sidecar, ['buildctl', '--addr', 'tcp://127.0.0.1:1234', 'debug', 'workers'])).exitCode === 0, 60_000);
+      await waitFor(`BuildKit sidecar of run ${id}`, () => buildkitAnswers(this.engine, m.sidecar, SIDECAR.port), 60_000);
       await this.audit(id, 'sidecar_ready', { container: m.sidecar });
 
-      const run = await this.engine.createContainer({
-        name: m.container,
-        Image: this.cfg.desktopImage,
-        Hostname: id,
-        Env: Object.entries({ BUILDKIT_HOST: 'tcp://buildkit:1234', BUILDX_BUILDER: DEFAULTS.builderName, BUILDX_CONFIG: `${DEFAULTS.stateDir}/buildx`, HELIX_DATA_ROOT: '/var/lib/helix-data/docker', HELIX_PROJECT: project, ...env }).map(([k, v]) => `${k}=${v}`),
-        Labels: { ...labels, 'helix.role': 'run' },
-        HostConfig: { NetworkMode: m.network, Binds: [`${m.dataVolume}:/var/lib/helix-data`, ...priv.binds], ...priv.hostConfig },
-      });
+      const run = await this.engine.createContainer(
+        desktopContainerSpec(
+          this.cfg,
+          {
+            name: m.container,
+            hostname: id,
+            network: m.network,
+            env: { ...desktopEnv({ builderName: this.cfg.builderName, buildkitHost, project }), ...env },
+            labels: { ...labels, 'helix.role': 'run' },
+            binds: [`${m.dataVolume}:${IN_CONTAINER.dataMount}`],
+          },
+          procStatus,
+        ),
+      );
       await run.start();
       await this.audit(id, 'run_container_started', { container: m.container });
       await waitFor(`run ${id}`, async () => {
         const info = await containerInfo(this.engine, m.container);
         if (!info?.State.Running) throw new HelixError('NOT_READY', `run ${id} exited during boot`);
-        return (await execIn(this.engine, m.container, ['test', '-f', '/run/helix/ready'])).exitCode === 0;
+        return (await execIn(this.engine, m.container, ['test', '-f', IN_CONTAINER.readyMarker])).exitCode === 0;
       }, 120_000);
       m.state = 'running';
       await this.save(m);
-      await this.audit(id, 'run_ready', { container: m.container, buildkitHost: 'tcp://buildkit:1234' });
+      await this.audit(id, 'run_ready', { container: m.container, buildkitHost });
       return m;
     } catch (err) {
       const e = err instanceof HelixError ? err : engineError(`starting run ${id}`, err);

@@ -7,7 +7,7 @@ import { HelixError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
 import { renderBuildkitdToml, type HostConfig } from './host-config.js';
-import { dindPrivileges } from './privileges.js';
+import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 
 export interface SandboxDeps {
   engine: Engine;
@@ -66,9 +66,8 @@ export function registryUrl(cfg: HostConfig): string {
 }
 
 /** BuildKit answers a real API call (not merely a running container). */
-export async function buildkitHealthy(d: SandboxDeps): Promise<boolean> {
-  const r = await execIn(d.engine, d.cfg.buildkit.name, ['buildctl', '--addr', `tcp://127.0.0.1:${d.cfg.buildkit.port}`, 'debug', 'workers']);
-  return r.exitCode === 0;
+export function buildkitHealthy(d: SandboxDeps): Promise<boolean> {
+  return buildkitAnswers(d.engine, d.cfg.buildkit.name, d.cfg.buildkit.port);
 }
 
 export async function registryHealthy(cfg: HostConfig): Promise<boolean> {
@@ -116,21 +115,15 @@ async function ensureBuildkit(d: SandboxDeps): Promise<string> {
       d.log.warn(`${confPath} changed; restart ${cfg.buildkit.name} when no build is running to apply it`);
     }
   }
-  const priv = dindPrivileges(cfg.privileges, await readFile('/proc/self/status', 'utf8'));
+  const procStatus = await readFile('/proc/self/status', 'utf8');
   const state = await ensureContainer(d, cfg.buildkit.name, () =>
-    engine.createContainer({
-      name: cfg.buildkit.name,
-      Image: cfg.buildkit.image,
-      Cmd: ['--addr', `tcp://0.0.0.0:${cfg.buildkit.port}`, '--addr', 'unix:///run/buildkit/buildkitd.sock', '--config', '/etc/buildkit/buildkitd.toml'],
-      Labels: { ...LABELS, 'helix.role': 'buildkit' },
-      HostConfig: {
-        NetworkMode: cfg.network,
-        RestartPolicy: { Name: 'unless-stopped' },
-        Binds: [`${cfg.buildkit.volume}:/var/lib/buildkit`, `${confPath}:/etc/buildkit/buildkitd.toml:ro`, ...priv.binds],
-        ...priv.hostConfig,
-      },
-      NetworkingConfig: { EndpointsConfig: { [cfg.network]: { Aliases: [cfg.buildkit.name] } } },
-    }),
+    engine.createContainer(
+      buildkitContainerSpec(
+        { ...cfg.buildkit, network: cfg.network, alias: cfg.buildkit.name, labels: { ...LABELS, 'helix.role': 'buildkit' }, configFile: confPath, persistent: true },
+        cfg.privileges,
+        procStatus,
+      ),
+    ),
   );
   await waitFor(`BuildKit ${cfg.buildkit.name}`, () => buildkitHealthy(d), 60_000);
   return state;

@@ -2,88 +2,83 @@
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
 import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { readIfExists } from '../lib/atomic-write.js';
-import { DEFAULTS } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
+import { DATA_FILES, desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
 import { containerInfo, demuxBuffer, engineError, execIn, statusOf, type Engine, type ExecResult } from './engine.js';
 import { buildkitAddress, registryAddress, type HostConfig } from './host-config.js';
-import { dindPrivileges } from './privileges.js';
+import { desktopContainerSpec } from './desktop-container.js';
+import { checkId } from './ids.js';
 import { waitFor } from './sandbox.js';
 import { createDataRoot, removeTree } from './subvolume.js';
 
 export interface SessionSpec {
   id: string;
+  /** The project whose namespace the session's transfers use. */
+  project?: string;
   /** Extra bind mounts, host:container[:ro]. */
   binds?: string[];
+  /** Extra variables, beyond the session contract's. */
   env?: Record<string, string>;
   /** A golden data-root on the host (a directory holding docker/), restored by helix-init at boot. */
   golden?: { dir: string; id: string };
+  /** Golden mode: the session runs the startup script and exits with its code. */
+  goldenMode?: boolean;
   /** Another desktop image than the configured one. */
   image?: string;
 }
-
-/** Where a session's host directory appears inside it; the data-root is its docker/ subdirectory. */
-export const SESSION_DATA_MOUNT = '/var/lib/helix-data';
-const GOLDEN_MOUNT = '/var/lib/helix-golden';
-
-const ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 
 export function sessionName(id: string): string {
   return `helix-session-${id}`;
 }
 
+/** The session's host directory, mounted at IN_CONTAINER.dataMount. */
 export function sessionDirOf(cfg: HostConfig, id: string): string {
-  return `${cfg.stateDir}/sessions/${id}`;
+  return `${cfg.stateDir}/sessions/${checkId('session', id)}`;
 }
 
-/** Written by helix-init when the session has booted (HELIX_READY_FILE), removed when it boots again. */
-function readyFileOf(cfg: HostConfig, id: string): string {
-  return `${sessionDirOf(cfg, id)}/ready`;
+/** A file of the session's data mount, on the host. */
+export function sessionFile(cfg: HostConfig, id: string, file: keyof typeof DATA_FILES): string {
+  return `${sessionDirOf(cfg, id)}/${DATA_FILES[file]}`;
 }
 
 export function dataRootOf(cfg: HostConfig, id: string): string {
-  return `${sessionDirOf(cfg, id)}/docker`;
+  return sessionFile(cfg, id, 'dataRoot');
 }
 
 /** The session container's create options. Pure but for the privilege mode passed in. */
 export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procStatus: string): Record<string, unknown> {
-  const priv = dindPrivileges(cfg.privileges, procStatus);
-  const env = {
-    HELIX_REGISTRY: registryAddress(cfg),
-    BUILDKIT_HOST: buildkitAddress(cfg),
-    // Set on the container too, so `docker exec` shells (which skip /etc/environment) route builds.
-    BUILDX_BUILDER: DEFAULTS.builderName,
-    BUILDX_CONFIG: `${DEFAULTS.stateDir}/buildx`,
-    // The data-root's parent is the host mount, so a golden restore can rename into place atomically.
-    HELIX_DATA_ROOT: `${SESSION_DATA_MOUNT}/docker`,
-    // Build events land in the session's host directory, where `helix stats` reads them.
-    HELIX_EVENTS_FILE: `${SESSION_DATA_MOUNT}/events.jsonl`,
-    // Boot completion, seen by the host on its own disk: no exec into the container to poll it.
-    HELIX_READY_FILE: `${SESSION_DATA_MOUNT}/ready`,
+  const env = desktopEnv({
+    builderName: cfg.builderName,
+    buildkitHost: buildkitAddress(cfg),
+    registry: registryAddress(cfg),
+    project: spec.project,
+    hostReadsDataMount: true,
+    goldenId: spec.golden?.id,
+    goldenMode: spec.goldenMode,
     // Where the registry mirrors docker.io for BuildKit, the session's own dockerd pulls through it too.
-    ...(cfg.mirrorImages.length ? { HELIX_DAEMON_JSON: JSON.stringify({ 'registry-mirrors': [`http://${registryAddress(cfg)}`] }) } : {}),
-    ...(spec.golden ? { HELIX_GOLDEN_DIR: `${GOLDEN_MOUNT}/docker`, HELIX_GOLDEN_ID: spec.golden.id } : {}),
-    ...spec.env,
-  };
-  const golden = spec.golden ? [`${spec.golden.dir}:${GOLDEN_MOUNT}:ro`] : [];
-  return {
-    name: sessionName(spec.id),
-    Image: spec.image ?? cfg.desktopImage,
-    Hostname: spec.id,
-    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    Labels: { 'helix.managed': 'true', 'helix.role': 'session', 'helix.session': spec.id },
-    HostConfig: {
-      NetworkMode: cfg.network,
-      Binds: [`${sessionDirOf(cfg, spec.id)}:${SESSION_DATA_MOUNT}`, ...golden, ...priv.binds, ...(spec.binds ?? [])],
-      ...priv.hostConfig,
+    daemonJson: cfg.mirrorImages.length ? { 'registry-mirrors': [`http://${registryAddress(cfg)}`] } : undefined,
+  });
+  const golden = spec.golden ? [`${spec.golden.dir}:${IN_CONTAINER.goldenMount}:ro`] : [];
+  return desktopContainerSpec(
+    cfg,
+    {
+      name: sessionName(spec.id),
+      hostname: spec.id,
+      image: spec.image,
+      network: cfg.network,
+      env: { ...env, ...spec.env },
+      labels: { 'helix.role': 'session', 'helix.session': spec.id },
+      binds: [`${sessionDirOf(cfg, spec.id)}:${IN_CONTAINER.dataMount}`, ...golden, ...(spec.binds ?? [])],
     },
-  };
+    procStatus,
+  );
 }
 
 async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {
-  if (!ID.test(spec.id)) throw new HelixError('BAD_FLAG', `invalid session id ${JSON.stringify(spec.id)}: use lowercase letters, digits, '.', '_' and '-'`);
+  checkId('session', spec.id);
   if (await containerInfo(engine, sessionName(spec.id))) throw new HelixError('CONFLICT', `session ${spec.id} already exists (container ${sessionName(spec.id)})`, 'remove it first');
   await mkdir(sessionDirOf(cfg, spec.id), { recursive: true });
-  await rm(readyFileOf(cfg, spec.id), { force: true });
+  await rm(sessionFile(cfg, spec.id, 'ready'), { force: true });
   // A session restored from a golden gets its data-root from the restore (a snapshot there).
   if (!spec.golden) await createDataRoot(dataRootOf(cfg, spec.id), sessionDirOf(cfg, spec.id));
   const procStatus = await readFile('/proc/self/status', 'utf8');
@@ -105,7 +100,7 @@ export interface GoldenRun {
 
 /** Starts a golden-mode session: it runs the startup script and exits with its code. */
 export function startGoldenSession(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {
-  return createAndStart(engine, cfg, { ...spec, env: { ...spec.env, HELIX_GOLDEN_BUILD: 'true' } });
+  return createAndStart(engine, cfg, { ...spec, goldenMode: true });
 }
 
 /** Waits for a golden-mode session's container to exit, and collects how it ended. */
@@ -113,7 +108,7 @@ export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: s
   const c = engine.getContainer(sessionName(id));
   const { StatusCode } = (await c.wait()) as { StatusCode: number };
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
-  const raw = await readIfExists(`${sessionDirOf(cfg, id)}/helix-golden-result.json`);
+  const raw = await readIfExists(sessionFile(cfg, id, 'goldenResult'));
   await c.remove({ force: true, v: true });
   return { exitCode: StatusCode, result: raw ? JSON.parse(raw) : undefined, logs };
 }
@@ -134,7 +129,7 @@ export async function startSession(engine: Engine, cfg: HostConfig, spec: Sessio
         const logs = demuxBuffer(await engine.getContainer(name).logs({ stdout: true, stderr: true, tail: 3 }));
         throw new HelixError('NOT_READY', `session ${spec.id} exited during boot: ${logs.trim().split('\n').join(' | ')}`);
       }
-      return stat(readyFileOf(cfg, spec.id)).then(() => true, () => false);
+      return stat(sessionFile(cfg, spec.id, 'ready')).then(() => true, () => false);
     }, 120_000, 100);
   } catch (err) {
     await removeSession(engine, cfg, spec.id);
@@ -169,7 +164,7 @@ export async function removeSession(engine: Engine, cfg: HostConfig, id: string)
 
 /** Keeps a removed session's build events for `helix stats`. */
 async function archiveEvents(cfg: HostConfig, id: string): Promise<void> {
-  const events = await readIfExists(`${sessionDirOf(cfg, id)}/events.jsonl`);
+  const events = await readIfExists(sessionFile(cfg, id, 'events'));
   if (!events) return;
   await mkdir(`${cfg.stateDir}/events`, { recursive: true });
   await appendFile(`${cfg.stateDir}/events/${id}.jsonl`, events);

@@ -2,6 +2,7 @@
 // read from live sessions' directories and from the archive removeSession keeps. Pure but for reading.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { DATA_FILES } from '../lib/session-contract.js';
 import type { BuildEvent } from '../wrapper/events.js';
 
 /** A build event as the wrapper wrote it, with the session it came from. */
@@ -89,12 +90,12 @@ async function filesIn(dir: string, pick: (name: string) => string | undefined):
 
 /** Every event the host can see: live sessions' logs and the archive of removed sessions. */
 export async function readAllEvents(stateDir: string): Promise<StatEvent[]> {
-  const live = await filesIn(join(stateDir, 'sessions'), (n) => `${n}/events.jsonl`);
+  const live = await filesIn(join(stateDir, 'sessions'), (n) => `${n}/${DATA_FILES.events}`);
   const archived = await filesIn(join(stateDir, 'events'), (n) => (n.endsWith('.jsonl') ? n : undefined));
   const all = await Promise.all(
     [...live, ...archived].map(async (f) => {
       const text = await readFile(f, 'utf8').catch(() => '');
-      const session = f.endsWith('/events.jsonl') ? basename(join(f, '..')) : basename(f, '.jsonl');
+      const session = f.endsWith(`/${DATA_FILES.events}`) ? basename(join(f, '..')) : basename(f, '.jsonl');
       return parseEvents(text, session);
     }),
   );

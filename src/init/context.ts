@@ -1,5 +1,6 @@
 // What every init step receives: the configuration, the logger, and the state steps hand on.
 import type { ToolkitConfig } from '../lib/config.js';
+import { IN_CONTAINER } from '../lib/session-contract.js';
 import type { Logger } from '../lib/log.js';
 import type { DockerdSupervisor } from './dockerd.js';
 import type { InitSettings } from './settings.js';
@@ -27,8 +28,6 @@ export interface InitContext {
   settings: InitSettings;
   paths: InitPaths;
   log: Logger;
-  /** Seconds to wait for dockerd to answer. */
-  dockerdTimeoutS: number;
   /** dockerd's supervisor, once the dockerd step started it (absent if a dockerd was already running). */
   dockerd?: DockerdSupervisor;
 }
@@ -48,5 +47,5 @@ export const DEFAULT_PATHS: InitPaths = {
   dockerdLog: '/var/log/dockerd.log',
   wrapperTemplate: '/opt/helix/share/docker-wrapper.sh',
   wrapperPath: '/usr/local/bin/docker',
-  readyMarker: '/run/helix/ready',
+  readyMarker: IN_CONTAINER.readyMarker,
 };

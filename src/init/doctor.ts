@@ -3,7 +3,7 @@ import { access, constants, readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { readIfExists } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
-import { run } from '../lib/exec.js';
+import { docker } from './docker.js';
 import type { InitPaths } from './context.js';
 
 export interface Check {
@@ -23,10 +23,10 @@ async function firstOnPath(cmd: string): Promise<string | undefined> {
 
 export async function runChecks(cfg: ToolkitConfig, paths: InitPaths): Promise<Check[]> {
   const checks: Check[] = [];
-  const v = await run(cfg.realDocker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
+  const v = await docker(cfg, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
   checks.push(v?.exitCode === 0 ? { name: 'dockerd', ok: true, detail: `answers (${v.stdout.trim()})` } : { name: 'dockerd', ok: false, detail: 'does not answer', fix: `see ${paths.dockerdLog}; restart the desktop` });
 
-  const b = await run(cfg.realDocker, ['buildx', 'inspect', '--bootstrap', cfg.builderName], { env: { BUILDX_CONFIG: cfg.buildxConfig }, timeoutMs: 15_000 }).catch(() => undefined);
+  const b = await docker(cfg, ['buildx', 'inspect', '--bootstrap', cfg.builderName], { timeoutMs: 15_000 }).catch(() => undefined);
   checks.push(
     b?.exitCode === 0
       ? { name: 'builder', ok: true, detail: `${cfg.builderName} reaches ${cfg.buildkitHost}` }
@@ -45,12 +45,12 @@ export async function runChecks(cfg: ToolkitConfig, paths: InitPaths): Promise<C
       : { name: 'env', ok: false, detail: `BUILDX_BUILDER is ${inShell ? 'set here' : 'not set here'}, ${inFile ? 'in' : 'missing from'} ${paths.environmentFile}`, fix: 'start a new login shell, or re-run helix-init' },
   );
 
-  const docker = await firstOnPath('docker');
-  const isWrapper = docker ? (await readFile(docker, 'utf8').catch(() => '')).includes('helix docker wrapper') : false;
+  const onPath = await firstOnPath('docker');
+  const isWrapper = onPath ? (await readFile(onPath, 'utf8').catch(() => '')).includes('helix docker wrapper') : false;
   checks.push(
     isWrapper
-      ? { name: 'wrapper', ok: true, detail: `${docker} is the helix wrapper` }
-      : { name: 'wrapper', ok: false, detail: `docker on PATH is ${docker ?? 'missing'}`, fix: `put ${paths.wrapperPath}'s directory ahead of the real docker on PATH` },
+      ? { name: 'wrapper', ok: true, detail: `${onPath} is the helix wrapper` }
+      : { name: 'wrapper', ok: false, detail: `docker on PATH is ${onPath ?? 'missing'}`, fix: `put ${paths.wrapperPath}'s directory ahead of the real docker on PATH` },
   );
   return checks;
 }

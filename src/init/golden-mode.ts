@@ -5,8 +5,10 @@ import { access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { run } from '../lib/exec.js';
+import { docker } from './docker.js';
 import type { InitContext } from './context.js';
 import { DEFAULT_DATA_ROOT } from './settings.js';
+import { DATA_FILES } from '../lib/session-contract.js';
 
 export interface GoldenResult {
   exitCode: number;
@@ -16,26 +18,27 @@ export interface GoldenResult {
 }
 
 export function resultPath(ctx: InitContext): string {
-  return process.env.HELIX_GOLDEN_RESULT || join(dirname(ctx.settings.dataRoot ?? DEFAULT_DATA_ROOT), 'helix-golden-result.json');
+  return ctx.settings.goldenResult ?? join(dirname(ctx.settings.dataRoot ?? DEFAULT_DATA_ROOT), DATA_FILES.goldenResult);
 }
 
-async function docker(ctx: InitContext, args: string[]): Promise<string> {
-  const r = await run(ctx.cfg.realDocker, args);
+/** Best effort: what a docker call printed, or nothing if it failed. */
+async function output(ctx: InitContext, args: string[]): Promise<string> {
+  const r = await docker(ctx.cfg, args);
   return r.exitCode === 0 ? r.stdout.trim() : '';
 }
 
 export async function cleanForGolden(ctx: InitContext): Promise<void> {
-  const containers = (await docker(ctx, ['ps', '-aq'])).split('\n').filter(Boolean);
+  const containers = (await output(ctx, ['ps', '-aq'])).split('\n').filter(Boolean);
   // Stopped first, so a container holding state (an inner dockerd on a volume) shuts down cleanly.
-  const running = (await docker(ctx, ['ps', '-q'])).split('\n').filter(Boolean);
-  if (running.length) await docker(ctx, ['stop', '--time', '30', ...running]);
-  if (containers.length) await docker(ctx, ['rm', '-f', ...containers]);
-  await docker(ctx, ['network', 'prune', '-f']);
-  const refs = (await docker(ctx, ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']))
+  const running = (await output(ctx, ['ps', '-q'])).split('\n').filter(Boolean);
+  if (running.length) await output(ctx, ['stop', '--time', '30', ...running]);
+  if (containers.length) await output(ctx, ['rm', '-f', ...containers]);
+  await output(ctx, ['network', 'prune', '-f']);
+  const refs = (await output(ctx, ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']))
     .split('\n')
     .filter((r) => r.startsWith(`${ctx.cfg.registry}/`) && !r.endsWith('@<none>'));
-  for (const ref of refs) await docker(ctx, ['image', 'rm', ref]);
-  await docker(ctx, ['image', 'prune', '-f']);
+  for (const ref of refs) await output(ctx, ['image', 'rm', ref]);
+  await output(ctx, ['image', 'prune', '-f']);
   ctx.log.info({ containers: containers.length, transferRefs: refs.length }, `golden cleaned: ${containers.length} containers, ${refs.length} transfer references removed`);
 }
 

@@ -22,7 +22,7 @@ async function boot(argv: readonly string[]): Promise<number> {
   const settings = loadInitSettings(process.env);
   await mkdir(cfg.stateDir, { recursive: true, mode: 0o1777 });
   const log = createLogger({ name: 'helix-init', file: `${cfg.stateDir}/log/init.log` });
-  const ctx: InitContext = { cfg, settings, paths: DEFAULT_PATHS, log, dockerdTimeoutS: Number(process.env.HELIX_DOCKERD_TIMEOUT ?? 60) };
+  const ctx: InitContext = { cfg, settings, paths: DEFAULT_PATHS, log };
   const bootStart = Date.now();
   // Markers left by an earlier boot of this container would announce this one too early.
   const markers = [ctx.paths.readyMarker, ...(settings.readyFile ? [settings.readyFile] : [])];

@@ -1,4 +1,6 @@
-// init's own settings, from the environment the host (or the image author) gives the container. Pure.
+// init's own settings, from the environment the host (or the image author) gives the container; the
+// only place init reads its environment. Pure.
+import { ENV, IN_CONTAINER } from '../lib/session-contract.js';
 
 export interface InitSettings {
   /** dockerd's data-root; HELIX_DATA_ROOT. Set only when the operator chose one. */
@@ -11,12 +13,20 @@ export interface InitSettings {
   goldenMode: boolean;
   /** The project's startup script; HELIX_STARTUP_SCRIPT. */
   startupScript: string;
+  /** Where golden mode writes how it ended; HELIX_GOLDEN_RESULT, default beside the data-root. */
+  goldenResult?: string;
   /** Extra boot steps run once dockerd is ready; HELIX_BOOT_DIR. */
   bootDir: string;
   /** Overrides the restore method init would choose; HELIX_RESTORE_METHOD. */
   restoreMethod?: string;
   /** A second ready marker, where the host can see it without exec'ing into the container; HELIX_READY_FILE. */
   readyFile?: string;
+  /** daemon.json keys to set, as JSON text; HELIX_DAEMON_JSON. */
+  daemonJson?: string;
+  /** Seconds to wait for dockerd to answer; HELIX_DOCKERD_TIMEOUT. */
+  dockerdTimeoutS: number;
+  /** The daemon the docker CLI is pointed at, if not the default socket; DOCKER_HOST. */
+  dockerHost?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -24,15 +34,20 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const DEFAULT_DATA_ROOT = '/var/lib/docker';
 
 export function loadInitSettings(env: Env): InitSettings {
-  const goldenDir = env.HELIX_GOLDEN_DIR || undefined;
+  const goldenDir = env[ENV.goldenDir] || undefined;
+  const timeout = Number(env.HELIX_DOCKERD_TIMEOUT || 60);
   return {
-    dataRoot: env.HELIX_DATA_ROOT || undefined,
+    dataRoot: env[ENV.dataRoot] || undefined,
     goldenDir,
-    goldenId: env.HELIX_GOLDEN_ID || goldenDir || '',
-    goldenMode: /^(1|true|yes)$/i.test(env.HELIX_GOLDEN_BUILD ?? ''),
-    startupScript: env.HELIX_STARTUP_SCRIPT || '/opt/helix/startup.sh',
+    goldenId: env[ENV.goldenId] || goldenDir || '',
+    goldenMode: /^(1|true|yes)$/i.test(env[ENV.goldenBuild] ?? ''),
+    startupScript: env[ENV.startupScript] || IN_CONTAINER.startupScript,
+    goldenResult: env[ENV.goldenResult] || undefined,
     bootDir: env.HELIX_BOOT_DIR || '/etc/helix/boot.d',
     restoreMethod: env.HELIX_RESTORE_METHOD || undefined,
-    readyFile: env.HELIX_READY_FILE || undefined,
+    readyFile: env[ENV.readyFile] || undefined,
+    daemonJson: env[ENV.daemonJson] || undefined,
+    dockerdTimeoutS: timeout > 0 ? timeout : 60,
+    dockerHost: env.DOCKER_HOST || undefined,
   };
 }

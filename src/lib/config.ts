@@ -1,5 +1,7 @@
 // Every name the toolkit uses, with Helix's names as defaults so existing setups keep working, each
 // overridable by an environment variable. Read once per process; pure given an env object.
+import { DATA_FILES, ENV, IN_CONTAINER } from './session-contract.js';
+
 export interface ToolkitConfig {
   /** buildx builder name registered in every session (HELIX_BUILDER_NAME). */
   builderName: string;
@@ -33,7 +35,7 @@ export const DEFAULTS = {
   buildkitPort: 1234,
   registryPort: 5000,
   network: 'helix-sandbox',
-  stateDir: '/var/lib/helix',
+  stateDir: IN_CONTAINER.stateDir,
   realDocker: '/usr/bin/docker',
 } as const;
 
@@ -47,13 +49,13 @@ function pick(env: Env, name: string, fallback: string): string {
 export function loadConfig(env: Env = process.env): ToolkitConfig {
   const stateDir = pick(env, 'HELIX_STATE_DIR', DEFAULTS.stateDir);
   return {
-    builderName: pick(env, 'HELIX_BUILDER_NAME', DEFAULTS.builderName),
-    buildkitHost: pick(env, 'BUILDKIT_HOST', `tcp://${DEFAULTS.buildkitContainer}:${DEFAULTS.buildkitPort}`),
-    registry: pick(env, 'HELIX_REGISTRY', `${DEFAULTS.registryContainer}:${DEFAULTS.registryPort}`),
+    builderName: pick(env, ENV.builderName, DEFAULTS.builderName),
+    buildkitHost: pick(env, ENV.buildkitHost, `tcp://${DEFAULTS.buildkitContainer}:${DEFAULTS.buildkitPort}`),
+    registry: pick(env, ENV.registry, `${DEFAULTS.registryContainer}:${DEFAULTS.registryPort}`),
     stateDir,
     realDocker: pick(env, 'HELIX_REAL_DOCKER', DEFAULTS.realDocker),
-    buildxConfig: pick(env, 'BUILDX_CONFIG', `${stateDir}/buildx`),
+    buildxConfig: pick(env, ENV.buildxConfig, `${stateDir}/buildx`),
     transferCompression: pick(env, 'HELIX_TRANSFER_COMPRESSION', 'uncompressed'),
-    eventsFile: pick(env, 'HELIX_EVENTS_FILE', `${stateDir}/events.jsonl`),
+    eventsFile: pick(env, ENV.eventsFile, `${stateDir}/${DATA_FILES.events}`),
   };
 }

@@ -2,6 +2,7 @@
 // or a smart build (build once on the shared builder, then move the image only if it changed). Pure.
 import type { ToolkitConfig } from '../lib/config.js';
 import type { EndpointInputs } from '../lib/engine-endpoint.js';
+import { ENV } from '../lib/session-contract.js';
 import { isTrue, lastValue, parseBuildArgs, renderArgs, values, withFlags, without, type ParsedBuild } from './build-flags.js';
 import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
 import { isBuildCommand, parseDockerArgv, type DockerArgv } from './docker-argv.js';
@@ -106,7 +107,7 @@ export function planBuild(b: ParsedBuild, call: DockerCall, builder: string, env
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
       // The local builder of the current context is named after the context; its docker driver loads.
       localArgv: [...call.globals, 'buildx', 'build', '--builder', call.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(without(b, ['builder']))],
-      project: env.HELIX_PROJECT || 'default',
+      project: env[ENV.project] || 'default',
     },
   };
 }
@@ -118,7 +119,7 @@ export function decide(argv: readonly string[], env: Env, cfg: ToolkitConfig, fa
   const parsed = parseBuildArgs(d.args);
   if (!parsed.ok) return { kind: 'passthrough', reason: parsed.reason };
   const b = parsed.build;
-  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
+  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? (env[ENV.buildxBuilder] || undefined) ?? facts.currentBuilder;
   if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
   return planBuild(b, d, builder, env, d.command[0] !== 'buildx');
 }
@@ -131,7 +132,7 @@ function decideCompose(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts
   if (c.sub === 'build' && (flag(c, 'push') || flag(c, 'print') || flag(c, 'check') || opt(c, 'provenance') || opt(c, 'sbom') || opt(c, 'memory'))) {
     return { kind: 'passthrough', reason: 'compose build with options only compose implements' };
   }
-  const builder = opt(c, 'builder') ?? (env.BUILDX_BUILDER || undefined) ?? facts.currentBuilder;
+  const builder = opt(c, 'builder') ?? (env[ENV.buildxBuilder] || undefined) ?? facts.currentBuilder;
   if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
   return { kind: 'compose', docker: d, compose: c, builder };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTargets, median, syntheticDockerfile } from '../../src/host/bench-load.js';
+import { CASES, checkTargets, median, passthroughCase, syntheticDockerfile } from '../../src/harness/bench-load.js';
 
 describe('load bench', () => {
   it('takes medians of odd and even runs', () => {
@@ -15,13 +15,13 @@ describe('load bench', () => {
 
   it('checks the targets as ratios of the same run', () => {
     const rows = [
-      { case: 'unchanged: tarball load', sizeGb: 2, medianMs: 10_000, runs: [] },
-      { case: 'one changed top layer: tarball load', sizeGb: 2, medianMs: 10_000, runs: [] },
-      { case: 'unchanged: skip', sizeGb: 2, medianMs: 200, runs: [] },
-      { case: 'bare cached solve, no export', sizeGb: 2, medianMs: 180, runs: [] },
-      { case: 'one changed top layer: registry', sizeGb: 2, medianMs: 900, runs: [] },
-      { case: 'docker ps: direct', medianMs: 40, runs: [] },
-      { case: 'docker ps: through wrapper', medianMs: 42, runs: [] },
+      { case: CASES.tarball, sizeGb: 2, medianMs: 10_000, runs: [] },
+      { case: CASES.tarballChanged, sizeGb: 2, medianMs: 10_000, runs: [] },
+      { case: CASES.skip, sizeGb: 2, medianMs: 200, runs: [] },
+      { case: CASES.bare, sizeGb: 2, medianMs: 180, runs: [] },
+      { case: CASES.registry, sizeGb: 2, medianMs: 900, runs: [] },
+      { case: passthroughCase('ps', 'direct'), medianMs: 40, runs: [] },
+      { case: passthroughCase('ps', 'wrapped'), medianMs: 42, runs: [] },
     ];
     expect(checkTargets(rows)).toEqual([
       { target: '2 GB unchanged ≥40x faster than tarball', value: '50.0x', ok: true },
@@ -33,9 +33,9 @@ describe('load bench', () => {
 
   it('judges the bench image (2 GB and up) and shows a smaller image\'s ratios as information', () => {
     const at1 = [
-      { case: 'unchanged: tarball load', sizeGb: 1, medianMs: 5_000, runs: [] },
-      { case: 'unchanged: skip', sizeGb: 1, medianMs: 200, runs: [] },
-      { case: 'bare cached solve, no export', sizeGb: 1, medianMs: 180, runs: [] },
+      { case: CASES.tarball, sizeGb: 1, medianMs: 5_000, runs: [] },
+      { case: CASES.skip, sizeGb: 1, medianMs: 200, runs: [] },
+      { case: CASES.bare, sizeGb: 1, medianMs: 180, runs: [] },
     ];
     expect(checkTargets(at1)).toEqual([
       { target: '1 GB unchanged ≥40x faster than tarball', value: '25.0x', ok: false, info: true },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busyMs } from '../../src/host/machine-cpu.js';
+import { busyMs } from '../../src/harness/machine-cpu.js';
 
 describe('busyMs', () => {
   it('adds the busy fields of the aggregate cpu line, leaving idle and iowait out', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderChart } from '../../src/host/chart.js';
-import { compareDigests, renderTable, rowsOf, targetsOf, type Measurements } from '../../src/host/main-report.js';
+import { renderChart } from '../../src/harness/chart.js';
+import { compareDigests, renderTable, rowsOf, targetsOf, type Measurements } from '../../src/harness/main-report.js';
 
 const m: Measurements = {
   sandboxUpMs: 900,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rawStepSeconds, stepReport } from '../../src/host/progress.js';
+import { rawStepSeconds, stepReport } from '../../src/harness/progress.js';
 
 // Recorded from real `docker build --progress=plain` runs on the shared BuildKit (v0.34.2).
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures', name), 'utf8');

@@ -11,6 +11,7 @@ describe('init settings', () => {
       goldenMode: true,
       startupScript: '/opt/helix/startup.sh',
       bootDir: '/etc/helix/boot.d',
+      dockerdTimeoutS: 60,
     });
     expect(loadInitSettings({ HELIX_GOLDEN_BUILD: 'no' }).goldenMode).toBe(false);
     expect(loadInitSettings({ HELIX_READY_FILE: '/var/lib/helix-data/ready' }).readyFile).toBe('/var/lib/helix-data/ready');

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/lib/log.js';
 import { connectEngine } from '../../src/host/engine.js';
 import { loadHostConfig } from '../../src/host/host-config.js';
 import { sandboxUp, type SandboxDeps } from '../../src/host/sandbox.js';
-import { buildInSession } from '../../src/host/session-build.js';
+import { buildInSession } from './session-build.js';
 import { execInSession, removeSession, startSession } from '../../src/host/session.js';
 
 const d: SandboxDeps = { engine: connectEngine(), cfg: loadHostConfig(), log: createLogger({ name: 'test', human: false }) };

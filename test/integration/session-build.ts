@@ -1,7 +1,7 @@
-// One `docker build` inside a session, timed, with BuildKit's step report and the wrapper's status line.
-import type { Engine } from './engine.js';
-import { stepReport, type StepReport } from './progress.js';
-import { execInSession } from './session.js';
+// One `docker build` inside a session, timed, with BuildKit's step report and the wrapper's status line (for the tests).
+import type { Engine } from '../../src/host/engine.js';
+import { stepReport, type StepReport } from '../../src/harness/progress.js';
+import { execInSession } from '../../src/host/session.js';
 
 export interface SessionBuild {
   exitCode: number;

@@ -8,7 +8,7 @@ export const daemonConfig: Step = {
   name: 'daemon.json',
   async run({ cfg, settings, paths, log }) {
     const existing = await readIfExists(paths.daemonJson);
-    const extra = { ...(settings.dataRoot ? { 'data-root': settings.dataRoot } : {}), ...extraSettings() };
+    const extra = { ...(settings.dataRoot ? { 'data-root': settings.dataRoot } : {}), ...extraSettings(settings.daemonJson) };
     const next = mergeDaemonJson(existing, { insecureRegistries: [cfg.registry], extra, pinOverlay2: true }, paths.daemonJson);
     if (next === undefined) {
       log.debug({ path: paths.daemonJson }, 'daemon.json already up to date');
@@ -19,8 +19,7 @@ export const daemonConfig: Step = {
   },
 };
 
-function extraSettings(): Record<string, unknown> | undefined {
-  const raw = process.env.HELIX_DAEMON_JSON;
+function extraSettings(raw: string | undefined): Record<string, unknown> | undefined {
   if (!raw) return undefined;
   let v: unknown;
   try {

@@ -11,16 +11,17 @@ import {
   withManagedBlock,
 } from '../../lib/env-file.js';
 import type { ToolkitConfig } from '../../lib/config.js';
+import { ENV } from '../../lib/session-contract.js';
 import type { Step } from '../context.js';
 
 const HEADER = 'Written by helix-init on every boot; change the HELIX_* settings instead.';
 
 export function exportedVars(cfg: ToolkitConfig): Record<string, string> {
   return {
-    BUILDX_BUILDER: cfg.builderName,
-    BUILDX_CONFIG: cfg.buildxConfig,
-    BUILDKIT_HOST: cfg.buildkitHost,
-    HELIX_REGISTRY: cfg.registry,
+    [ENV.buildxBuilder]: cfg.builderName,
+    [ENV.buildxConfig]: cfg.buildxConfig,
+    [ENV.buildkitHost]: cfg.buildkitHost,
+    [ENV.registry]: cfg.registry,
   };
 }
 

@@ -8,7 +8,7 @@ import { connect as h2connect } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { readIfExists } from '../../lib/atomic-write.js';
-import { run } from '../../lib/exec.js';
+import { docker } from '../docker.js';
 import type { Step } from '../context.js';
 
 /**
@@ -74,20 +74,18 @@ function grpcAnswers(addr: { host: string; port: number } | { path: string }, ti
 export const registerBuilder: Step = {
   name: 'builder',
   async run({ cfg, log }) {
-    const docker = cfg.realDocker;
     const name = cfg.builderName;
-    const env = { BUILDX_CONFIG: cfg.buildxConfig };
     await mkdir(cfg.buildxConfig, { recursive: true });
     const stored = storedBuilder(await readIfExists(join(cfg.buildxConfig, 'instances', name)));
     let endpoint = stored.kind === 'endpoint' ? stored.endpoint : undefined;
     if (stored.kind === 'unknown') {
-      const existing = await run(docker, ['buildx', 'inspect', name], { env });
+      const existing = await docker(cfg, ['buildx', 'inspect', name]);
       // '' for a builder that exists with no endpoint buildx shows: it is replaced like a changed one.
       endpoint = existing.exitCode === 0 ? (endpointOf(existing.stdout) ?? '') : undefined;
     }
     if (endpoint !== cfg.buildkitHost) {
-      if (endpoint !== undefined) await run(docker, ['buildx', 'rm', name], { env });
-      const created = await run(docker, ['buildx', 'create', '--name', name, '--driver', 'remote', cfg.buildkitHost], { env });
+      if (endpoint !== undefined) await docker(cfg, ['buildx', 'rm', name]);
+      const created = await docker(cfg, ['buildx', 'create', '--name', name, '--driver', 'remote', cfg.buildkitHost]);
       if (created.exitCode !== 0) {
         log.warn(`cannot register builder ${name} at ${cfg.buildkitHost}: ${created.stderr.trim().split('\n').pop()}; builds stay local`);
         return;
@@ -99,7 +97,7 @@ export const registerBuilder: Step = {
     const addr = directAddress(cfg.buildkitHost);
     const ok = addr
       ? await grpcAnswers(addr, 20_000)
-      : (await run(docker, ['buildx', 'inspect', '--bootstrap', name], { env, timeoutMs: 20_000 }).catch(() => undefined))?.exitCode === 0;
+      : (await docker(cfg, ['buildx', 'inspect', '--bootstrap', name], { timeoutMs: 20_000 }).catch(() => undefined))?.exitCode === 0;
     if (!ok) {
       log.warn(`shared BuildKit at ${cfg.buildkitHost} does not answer; builds fall back to the local builder`);
       return;

@@ -4,15 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { engineSocket } from '../../lib/engine-endpoint.js';
 import { pingSocket } from '../../lib/engine-ping.js';
 import { HelixError } from '../../lib/errors.js';
-import { run } from '../../lib/exec.js';
+import { docker } from '../docker.js';
 import type { InitContext, Step } from '../context.js';
 import { DockerdSupervisor } from '../dockerd.js';
 
 /** dockerd answers: asked on its socket when it is a local one, else through the docker CLI. */
 async function answers(ctx: InitContext): Promise<boolean> {
-  const socket = engineSocket({ tls: false }, process.env);
+  const socket = engineSocket({ tls: false }, { DOCKER_HOST: ctx.settings.dockerHost });
   if (socket) return pingSocket(socket);
-  const r = await run(ctx.cfg.realDocker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
+  const r = await docker(ctx.cfg, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
   return r?.exitCode === 0;
 }
 
@@ -39,7 +39,7 @@ export const startDockerd: Step = {
     const dockerd = new DockerdSupervisor(ctx.paths.dockerdLog, ctx.log);
     ctx.dockerd = dockerd;
     dockerd.start();
-    const deadline = Date.now() + ctx.dockerdTimeoutS * 1000;
+    const deadline = Date.now() + ctx.settings.dockerdTimeoutS * 1000;
     while (Date.now() < deadline) {
       if (!dockerd.running) {
         throw new HelixError('NOT_READY', `dockerd exited (${dockerd.lastExit}) while starting: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
@@ -51,6 +51,6 @@ export const startDockerd: Step = {
       }
       await sleep(100);
     }
-    throw new HelixError('NOT_READY', `dockerd did not answer within ${ctx.dockerdTimeoutS}s: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
+    throw new HelixError('NOT_READY', `dockerd did not answer within ${ctx.settings.dockerdTimeoutS}s: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
   },
 };

@@ -1,0 +1,43 @@
+import { execInSession, removeSession, startSession, stopSession } from '../session.js';
+import { required, unknownSub, type Command } from './command.js';
+
+export const session: Command = {
+  usage: [
+    '  session start ID [--bind H:C] [--project P]',
+    "                                  start a desktop session (from P's current golden)",
+    "  session exec ID SCRIPT          run SCRIPT in the session's login shell",
+    '  session stop ID                 stop a session cleanly, keeping it and its data',
+    '  session rm ID                   stop and remove a session and its data-root',
+  ].join('\n'),
+  async run({ sub, rest, flags }, d) {
+    const id = required(rest[0], `session ${sub ?? ''}`, 'session ID');
+    switch (sub) {
+      case 'start': {
+        const project = flags.project;
+        const golden = project ? await d.store.current(project) : undefined;
+        if (project && !golden) d.log.warn(`project ${project} has no golden yet; starting empty`);
+        await startSession(d.engine, d.cfg, {
+          id,
+          project,
+          binds: flags.bind,
+          golden: golden ? { dir: golden.dir, id: `${project}/gen-${golden.meta.generation}` } : undefined,
+        });
+        if (golden && project) await d.store.touch(project, golden.meta.generation);
+        return 0;
+      }
+      case 'stop':
+        await stopSession(d.engine, id);
+        return 0;
+      case 'rm':
+        await removeSession(d.engine, d.cfg, id);
+        return 0;
+      case 'exec': {
+        const r = await execInSession(d.engine, id, rest.slice(1).join(' '), (s) => process.stderr.write(s));
+        process.stdout.write(r.stdout);
+        return r.exitCode;
+      }
+      default:
+        return unknownSub('session', sub, ['start', 'exec', 'stop', 'rm']);
+    }
+  },
+};
