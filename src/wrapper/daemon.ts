@@ -6,6 +6,7 @@
 import { request } from '../lib/http-request.js';
 import { runChild } from './child.js';
 import { pullEventsOfText } from './pull-output.js';
+import { HelixError } from '../lib/errors.js';
 
 export interface PullEvent {
   id?: string;
@@ -63,7 +64,7 @@ export class EngineApi implements Daemon {
     } catch {
       // not JSON: the body as it is
     }
-    throw new Error(`${what}: ${message || `HTTP ${r.status}`}`);
+    throw new HelixError('COMMAND_FAILED', `${what}: ${message || `HTTP ${r.status}`}`);
   }
 
   async imageId(ref: string): Promise<string | undefined> {
@@ -82,7 +83,7 @@ export class EngineApi implements Daemon {
       if (!line.trim()) continue;
       const e = JSON.parse(line) as PullEvent & { error?: string; errorDetail?: { message?: string } };
       // The daemon answers 200 and reports a failed pull inside the stream.
-      if (e.error || e.errorDetail) throw new Error(`docker pull ${ref} failed: ${e.errorDetail?.message ?? e.error}`);
+      if (e.error || e.errorDetail) throw new HelixError('COMMAND_FAILED', `docker pull ${ref} failed: ${e.errorDetail?.message ?? e.error}`);
       events.push({ id: e.id, status: e.status });
     }
     return events;
@@ -116,12 +117,12 @@ export class DockerCli implements Daemon {
 
   async pull(ref: string): Promise<PullEvent[]> {
     const r = await this.run(['pull', ref], 'capture');
-    if (r.code !== 0) throw new Error(`docker pull ${ref} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+    if (r.code !== 0) throw new HelixError('COMMAND_FAILED', `docker pull ${ref} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
     return pullEventsOfText(r.stdout);
   }
 
   async tag(image: string, target: string): Promise<void> {
-    if ((await this.run(['tag', image, target])).code !== 0) throw new Error(`docker tag ${image} ${target} failed`);
+    if ((await this.run(['tag', image, target])).code !== 0) throw new HelixError('COMMAND_FAILED', `docker tag ${image} ${target} failed`);
   }
 
   async untag(ref: string): Promise<void> {

@@ -16,6 +16,7 @@ import { renderArgs } from './build-flags.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
 import { transferRepository } from './transfer.js';
+import { HelixError } from '../lib/errors.js';
 
 export type LoadPath = 'skip' | 'tag' | 'registry' | 'tarball' | 'local';
 
@@ -44,7 +45,7 @@ type Landed = Omit<SmartResult, 'build' | 'ms'>;
 export function digestsOf(m: Record<string, unknown>, where: string): Digests {
   const config = m['containerimage.config.digest'];
   const manifest = m['containerimage.digest'];
-  if (typeof config !== 'string' || !config.startsWith('sha256:')) throw new Error(`${where} has no config digest`);
+  if (typeof config !== 'string' || !config.startsWith('sha256:')) throw new HelixError('INTERNAL', `${where} has no config digest`);
   return { config, manifest: typeof manifest === 'string' ? manifest : undefined };
 }
 
@@ -92,15 +93,15 @@ export class Session {
     });
   }
 
-  /**
-   * Skip or tag when the daemon already has the image. The local id is the config digest under the
-   * classic image store and the manifest digest under the containerd store: either one matches.
-   */
   /** The local image id of each tag. Started with the solve, which cannot change them. */
   localIds(): Promise<Map<string, string | undefined>> {
     return Promise.all(this.b.tags.map(async (t) => [t, await this.localId(t)] as const)).then((e) => new Map(e));
   }
 
+  /**
+   * Skip or tag when the daemon already has the image. The local id is the config digest under the
+   * classic image store and the manifest digest under the containerd store: either one matches.
+   */
   async reuseLocal(d: Digests, before: Promise<Map<string, string | undefined>>): Promise<{ path: 'skip' | 'tag'; imageId: string } | undefined> {
     const ids = await before;
     const same = (id: string | undefined) => id === d.config || (d.manifest !== undefined && id === d.manifest);
@@ -143,7 +144,7 @@ export class Session {
 
   /** After a solve pushed the image by digest: the daemon gets it under its tags, moving only what it lacks. */
   async landPushed(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
-    if (!d.manifest) throw new Error(`the build of ${repo} left no manifest digest`);
+    if (!d.manifest) throw new HelixError('INTERNAL', `the build of ${repo} left no manifest digest`);
     const ref = `${repo}@${d.manifest}`;
     const local = await this.reuseLocal(d, ids);
     if (local) return { ...local, transferRef: ref };
@@ -151,7 +152,7 @@ export class Session {
     const layers = this.manifestLayers(repo, d.manifest);
     const pulled = pullLayers(await this.daemon.pull(ref)).pulled;
     const imageId = await this.localId(ref);
-    if (imageId !== d.config && imageId !== d.manifest) throw new Error(`pulled ${ref} but its id is ${imageId}, not ${d.config}`);
+    if (imageId !== d.config && imageId !== d.manifest) throw new HelixError('INTERNAL', `pulled ${ref} but its id is ${imageId}, not ${d.config}`);
     for (const t of this.b.tags) await this.daemon.tag(imageId, t);
     // The digest reference was only the vehicle; an untagged build keeps it, or the image would go.
     if (this.b.tags.length) await this.daemon.untag(ref);
@@ -178,7 +179,7 @@ export class Session {
     if (local) return { build, ...local, ms: 0 };
     // Same inputs, so this solve is all cache hits; only the tarball transfer costs time.
     const load = await this.solve(['--load', '--progress=quiet'], loadArgsOf(this.b), false);
-    if (load.code !== 0) throw new Error(`loading the image failed (exit ${load.code})`);
+    if (load.code !== 0) throw new HelixError('COMMAND_FAILED', `loading the image failed (exit ${load.code})`);
     const imageId = (this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined) ?? d.config;
     return { build, path: 'tarball', imageId, ms: 0 };
   }
