@@ -30,6 +30,18 @@ describe.each(['helix/ubuntu-helix:dev', 'helix/sway-helix:dev'])('first boot of
     expect(r.err).toMatch(/^helix: user\/app:1 changed, pulled by digest via the registry/m);
   });
 
+  it('lets root and the desktop user build in either order, again and again', async () => {
+    for (let i = 0; i < 3; i++) {
+      const order = i % 2 ? ['retro', 'root'] : ['root', 'retro'];
+      for (const who of order) {
+        const build = `cd /ctx && docker build -t ${who}/app:${i} . && docker buildx ls >/dev/null`;
+        const r = await sh(id, who === 'root' ? build : `su - retro -c '${build}'`);
+        expect(r.code, `${who}, round ${i}: ${r.err}`).toBe(0);
+        expect(r.status).toMatch(/^helix: \S+ (changed, pulled by digest|already present|unchanged)/);
+      }
+    }
+  });
+
   it('exports the environment to non-login shells too', async () => {
     const r = await sh(id, "su retro -s /bin/bash -c 'bash -ic \"echo \\$BUILDX_BUILDER\"' 2>/dev/null");
     expect(r.out.trim().split('\n').pop()).toBe('helix-shared');

@@ -1,6 +1,6 @@
 // The sh shim decides, without starting Node, which command lines need the wrapper's logic.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,5 +56,40 @@ describe('docker shim', () => {
   it('falls back to the real docker when Node is missing', () => {
     const out = execFileSync(shim, ['build', '.'], { env: { PATH: process.env.PATH, HELIX_NODE: '/nonexistent' }, encoding: 'utf8' });
     expect(out.split('\n')[0]).toBe('real');
+  });
+});
+
+describe('docker shim, buildx state', () => {
+  const shared = join(dir, 'buildx');
+  const real = join(dir, 'show-buildx-config');
+  writeFileSync(real, '#!/bin/sh\necho "$BUILDX_CONFIG"\n');
+  chmodSync(real, 0o755);
+  const shimOwn = join(dir, 'docker-own');
+  writeFileSync(shimOwn, shimText.replaceAll('@REAL_DOCKER@', real).replaceAll('@BUILDX_CONFIG@', shared));
+  chmodSync(shimOwn, 0o755);
+  const config = (...argv: string[]) => execFileSync(shimOwn, argv, { env: { PATH: process.env.PATH, HELIX_NODE: '/nonexistent', BUILDX_CONFIG: shared }, encoding: 'utf8' }).trim();
+  const uid = String(process.getuid?.());
+
+  it('gives each user a buildx config dir of their own, seeded with the registered builders', () => {
+    mkdirSync(join(shared, 'instances'), { recursive: true });
+    writeFileSync(join(shared, 'instances', 'helix-shared'), '{"Name":"helix-shared"}');
+    expect(config('buildx', 'ls')).toBe(join(shared, 'users', uid));
+    expect(readFileSync(join(shared, 'users', uid, 'instances', 'helix-shared'), 'utf8')).toBe('{"Name":"helix-shared"}');
+    expect(config('compose', 'build')).toBe(join(shared, 'users', uid));
+  });
+
+  it('copies the builders again when helix-init changed them', () => {
+    const own = join(shared, 'users', uid, 'instances');
+    utimesSync(own, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    writeFileSync(join(shared, 'instances', 'helix-shared'), '{"Name":"helix-shared","v":2}');
+    utimesSync(join(shared, 'instances'), new Date(), new Date());
+    config('build', '.');
+    expect(readFileSync(join(own, 'helix-shared'), 'utf8')).toBe('{"Name":"helix-shared","v":2}');
+  });
+
+  it('leaves the config dir alone for commands that do not use buildx, and for a dir the user chose', () => {
+    expect(config('ps')).toBe(shared);
+    const mine = execFileSync(shimOwn, ['buildx', 'ls'], { env: { PATH: process.env.PATH, BUILDX_CONFIG: '/elsewhere' }, encoding: 'utf8' }).trim();
+    expect(mine).toBe('/elsewhere');
   });
 });

@@ -12,16 +12,17 @@ import { docker } from '../docker.js';
 import type { Step } from '../context.js';
 
 /**
- * buildx replaces its activity and ref files by rename on every build, so every user of the desktop
- * must be able to write here; no sticky bit, or one user could not replace another's file.
+ * The registered builders are a template every user of the desktop reads: the docker wrapper copies
+ * them into a buildx config dir of each user's own under users/ (buildx writes per-user state there in
+ * files only their writer can read), which every user can create.
  */
-async function shareDir(dir: string): Promise<void> {
-  await chmod(dir, 0o777);
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await shareDir(p);
-    else if (e.isFile()) await chmod(p, 0o666);
-  }
+async function shareTemplate(dir: string): Promise<void> {
+  const instances = join(dir, 'instances');
+  await chmod(dir, 0o755);
+  await chmod(instances, 0o755);
+  for (const f of await readdir(instances)) await chmod(join(instances, f), 0o644);
+  await mkdir(join(dir, 'users'), { recursive: true });
+  await chmod(join(dir, 'users'), 0o1777);
 }
 
 /** The endpoint buildx has for a builder, read from `docker buildx inspect`. */
@@ -92,7 +93,7 @@ export const registerBuilder: Step = {
       }
       log.info(`builder ${name} registered at ${cfg.buildkitHost}${endpoint ? ` (was ${endpoint})` : ''}`);
     }
-    await shareDir(cfg.buildxConfig);
+    await shareTemplate(cfg.buildxConfig);
     // Bounded: an unreachable shared BuildKit must not stop the desktop booting.
     const addr = directAddress(cfg.buildkitHost);
     const ok = addr

@@ -18,9 +18,9 @@ for a in "$@"; do
           *) break ;;
         esac
       elif [ "$sub" = compose ]; then
-        # Compose's own options sit before its subcommand: any build/up/run word goes to Node,
-        # which reads the line exactly and passes the rest through.
-        case $a in build|up|run) sub=build; break ;; esac
+        # Compose's own options sit before its subcommand: any word of a command that may build goes
+        # to Node, which reads the line exactly and passes the rest through.
+        case $a in build|up|run|create) sub=build; break ;; esac
       else
         # Second word of `docker buildx|image|builder ...`; buildx's own flags may sit between.
         case $a in build|b) sub=build ;; esac
@@ -29,6 +29,21 @@ for a in "$@"; do
       ;;
   esac
 done
+# buildx keeps per-user state (activity, build refs, a lock) in files only their writer can read, so
+# users must not share a buildx config dir. Each gets its own, with the builders helix-init registered
+# in the shared one copied in (again whenever helix-init changes them).
+shared=@BUILDX_CONFIG@
+case $sub in
+  build|buildx|builder|compose)
+    if [ "${BUILDX_CONFIG:-}" = "$shared" ] && [ -d "$shared/instances" ]; then
+      own=$shared/users/$(id -u)
+      if [ ! -d "$own/instances" ] || [ "$shared/instances" -nt "$own/instances" ]; then
+        { mkdir -p "$own/instances" && cp -p "$shared"/instances/* "$own/instances/" && touch "$own/instances"; } 2>/dev/null
+      fi
+      [ -d "$own/instances" ] && export BUILDX_CONFIG="$own"
+    fi
+    ;;
+esac
 if [ "$sub" = build ] && [ -x "$node" ]; then
   # Node keeps the compiled wrapper here between calls (a cache miss only costs time).
   NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-${TMPDIR:-/tmp}/helix-node-cache-$(id -u)} \
