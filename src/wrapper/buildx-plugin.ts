@@ -39,15 +39,15 @@ function extraDirsOf(configDir: string): string[] | undefined {
 }
 
 /**
- * The path of the docker-buildx the CLI would pick, or undefined when that is not certain (a config
- * file the CLI may read differently): the caller then goes through the CLI.
+ * The path of the plugin (`buildx`, `compose`) the CLI would pick, or undefined when that is not
+ * certain (a config file the CLI may read differently): the caller then goes through the CLI.
  */
-export function findBuildxPlugin(configDirFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function findPlugin(name: string, configDirFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const configDir = configDirFlag ?? env.DOCKER_CONFIG ?? join(homedir(), '.docker');
   const extra = extraDirsOf(configDir);
   if (!extra) return undefined;
   for (const dir of pluginDirs(configDir, extra)) {
-    const path = join(dir, 'docker-buildx');
+    const path = join(dir, `docker-${name}`);
     try {
       accessSync(path, constants.X_OK);
       return path;
@@ -63,7 +63,7 @@ const found = new Map<string | undefined, string | undefined>();
 
 /** Runs a `docker [globals] buildx ...` argv: by the plugin directly when it is certain which, else by the CLI. */
 export function runBuildx(realDocker: string, configDirFlag: string | undefined, argv: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
-  if (!found.has(configDirFlag)) found.set(configDirFlag, findBuildxPlugin(configDirFlag, process.env));
+  if (!found.has(configDirFlag)) found.set(configDirFlag, findPlugin('buildx', configDirFlag, process.env));
   const plugin = found.get(configDirFlag);
   if (!plugin) return runChild(realDocker, argv, o);
   return runChild(plugin, argv, { ...o, env: { ...(o.env ?? process.env), [REEXEC_ENV]: realDocker } });

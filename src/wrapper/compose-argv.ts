@@ -34,13 +34,19 @@ const RUN = new OptionTable([
   ['service-ports', 'bool', 'P'], ['tty', 'bool', 't'], ['use-aliases', 'bool'],
 ]);
 
-const SUBCOMMANDS = { build: BUILD, up: UP, run: RUN };
+const CREATE = new OptionTable([
+  ['pull', 'value'], ['scale', 'value'],
+  ['build', 'bool'], ['force-recreate', 'bool'], ['no-build', 'bool'], ['no-recreate', 'bool'], ['quiet-pull', 'bool'],
+  ['remove-orphans', 'bool'], ['yes', 'bool', 'y'],
+]);
+
+const SUBCOMMANDS = { build: BUILD, up: UP, run: RUN, create: CREATE };
 
 export interface ComposeArgv {
   /** Compose's global options as given (-f, -p, --profile ...), to repeat on every compose call. */
   globals: string[];
   globalOpts: Opt[];
-  sub: 'build' | 'up' | 'run';
+  sub: keyof typeof SUBCOMMANDS;
   /** The subcommand's options, long names; `at` indexes `words`. */
   opts: Opt[];
   /** build/up: the services named; run: the one service. */
@@ -54,15 +60,15 @@ export function parseComposeArgv(args: readonly string[]): ComposeArgv | undefin
   const g = scanOptions(args, GLOBAL);
   if (g.error) return undefined;
   const sub = args[g.next];
-  if (sub !== 'build' && sub !== 'up' && sub !== 'run') return undefined;
-  const s = scanOptions(args, SUBCOMMANDS[sub], { start: g.next + 1 });
+  if (sub === undefined || !Object.hasOwn(SUBCOMMANDS, sub)) return undefined;
+  const s = scanOptions(args, SUBCOMMANDS[sub as keyof typeof SUBCOMMANDS], { start: g.next + 1 });
   if (s.error) return undefined;
   let rest = args.slice(s.next);
   if (rest[0] === '--') rest = rest.slice(1);
   // run: the service, then the command for the container, which is not ours to read.
   const services = sub === 'run' ? rest.slice(0, 1) : rest;
   if (sub === 'run' && services.length === 0) return undefined;
-  return { globals: args.slice(0, g.next), globalOpts: g.opts, sub, opts: s.opts, services, words: [...args] };
+  return { globals: args.slice(0, g.next), globalOpts: g.opts, sub: sub as keyof typeof SUBCOMMANDS, opts: s.opts, services, words: [...args] };
 }
 
 export function opt(c: { opts: Opt[] }, name: string): string | undefined {
@@ -78,10 +84,21 @@ export function flag(c: { opts: Opt[] }, name: string): boolean {
 }
 
 /**
- * The same compose line, with the images already built: `up --build` becomes `up --no-build`, and
- * `run --build` loses `--build`. Only the words parsed as the --build option change.
+ * The same compose line, with the images already built: `up --build` becomes `up --no-build`, `run
+ * --build` loses `--build`, and `up`/`create` without --build get `--no-build`. Only the words parsed
+ * as the --build option change, or the option is added right after the subcommand.
  */
 export function withoutBuild(c: ComposeArgv): string[] {
+  const noBuild = c.sub === 'run' ? [] : ['--no-build'];
   const at = new Set(c.opts.filter((o) => o.name === 'build').map((o) => o.at));
-  return c.words.flatMap((w, i) => (at.has(i) ? (c.sub === 'up' ? ['--no-build'] : []) : [w]));
+  if (!at.size) {
+    const subAt = c.globals.length;
+    return [...c.words.slice(0, subAt + 1), ...noBuild, ...c.words.slice(subAt + 1)];
+  }
+  return c.words.flatMap((w, i) => (at.has(i) ? noBuild : [w]));
+}
+
+/** `up`, `create` and `run` without --build still build the images they miss, as compose would. */
+export function buildsImplicitly(c: ComposeArgv): boolean {
+  return c.sub !== 'build' && !flag(c, 'build') && !flag(c, 'no-build');
 }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
+import { withFlags } from './build-flags.js';
 import { bakeDefinition } from './compose-bake.js';
+import { localBaseContexts } from './local-bases.js';
 import type { ServiceBuild } from './compose-plan.js';
 import { servicePlan, SUCCESS, type ComposeRun } from './compose-run.js';
 import type { SmartBuild } from './plan.js';
@@ -36,9 +38,16 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   if (!smart.length) return undefined;
   const { buildkitUp, registryUp } = await probeSharedServices(cfg);
   if (!buildkitUp || !registryUp) return undefined;
-  const items = smart.map(({ s, b }) => ({ s, b, repo: transferRepository(cfg.registry, b.project, b.tags), session: new Session(b, cfg, dir) }));
+  const items = await Promise.all(
+    smart.map(async ({ s, b }) => {
+      const session = new Session(b, cfg, dir);
+      // Another service's image comes from its target, not from the daemon.
+      const bases = await localBaseContexts(session.bases(), b.build, s.needs.map((n) => n.ref), s.inlineDockerfile);
+      return { s, b, build: withFlags(b.build, bases), repo: transferRepository(cfg.registry, b.project, b.tags), session };
+    }),
+  );
   const def = bakeDefinition(
-    items.map((i) => ({ service: i.s.service, build: i.b.build, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: pushOutput(cfg, i.repo) })),
+    items.map((i) => ({ service: i.s.service, build: i.build, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: pushOutput(cfg, i.repo) })),
     process.env,
   );
   if ('unsupported' in def) return undefined;

@@ -1,27 +1,32 @@
-// Runs `docker compose build`, `up --build` and `run --build` through the smart path: all services in
-// one bake on the shared builder (or, where one bake cannot do, one buildx build per service in
-// dependency order), each image then reaching the daemon by the smart path's cheapest way; then the
-// original command runs without building.
+// Runs `docker compose build`, `up`, `create` and `run` (with --build, or with images to build) through
+// the smart path: all services in one bake on the shared builder (or, where one bake cannot do, one
+// buildx build per service in dependency order), each image then reaching the daemon by the smart
+// path's cheapest way; then the original command runs without building.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { runChild, type ChildResult } from './child.js';
-import { flag, optAll, withoutBuild } from './compose-argv.js';
+import { buildsImplicitly, flag, opt, optAll, withoutBuild } from './compose-argv.js';
+import { missingBuilds } from './compose-missing.js';
+import { daemonFor } from './smart-build.js';
 import { lastOpt } from './options.js';
 import { startBake } from './compose-bake-run.js';
 import { buildEach } from './compose-each.js';
 import { composeBuildFailureCode } from './compose-exit.js';
-import { ComposePlanError, dockerfileRefs, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
+import { ComposePlanError, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
 import { SUCCESS, type ComposeRun } from './compose-run.js';
 import { cacheProject, projectCacheFile, readCachedProject } from './project-cache.js';
+import { composeVersion, versionCore } from './compose-version.js';
+import { imageRefs } from './dockerfile-refs.js';
 
 /** The project as compose reads it now (`config --format json`), or undefined if compose cannot. */
-async function loadProjectText(cfg: ToolkitConfig, r: ComposeRun): Promise<string | undefined> {
+async function loadProjectText(cfg: ToolkitConfig, r: ComposeRun, signal: AbortSignal): Promise<string | undefined> {
   const out = await runChild(cfg.realDocker, [...r.docker.globals, 'compose', ...r.compose.globals, 'config', '--format', 'json'], {
     stdout: 'capture',
     stderr: 'ignore',
     stdin: 'ignore',
+    signal,
   });
   return out.code === 0 ? out.stdout : undefined;
 }
@@ -37,20 +42,15 @@ async function refsByService(project: ComposeProject): Promise<Map<string, strin
         const file = b.dockerfile ?? 'Dockerfile';
         text = await readFile(isAbsolute(file) ? file : join(b.context, file), 'utf8').catch(() => undefined);
       }
-      refs.set(name, text ? dockerfileRefs(text) : []);
+      const args = new Map(Object.entries(b.args ?? {}).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as const] : [])));
+      refs.set(name, text ? imageRefs(text, args) : []);
     }),
   );
   return refs;
 }
 
-/** The code this compose exits with when a build failed; asked only then, it costs a compose start. */
-async function failureCode(cfg: ToolkitConfig, r: ComposeRun, buildCode: number): Promise<number> {
-  const v = await runChild(cfg.realDocker, [...r.docker.globals, 'compose', 'version', '--short'], { stdout: 'capture', stderr: 'ignore', stdin: 'ignore' });
-  return composeBuildFailureCode(buildCode, v.code === 0 ? v.stdout : '', process.env.COMPOSE_BAKE);
-}
-
 /** The service builds a project's text asks for, in dependency order. */
-async function buildsOf(r: ComposeRun, text: string, progress: string | undefined): Promise<ServiceBuild[]> {
+async function buildsOf(r: ComposeRun, text: string, progress: string | undefined, version: string): Promise<ServiceBuild[]> {
   const c = r.compose;
   const project = JSON.parse(text) as ComposeProject;
   const refs = await refsByService(project);
@@ -64,6 +64,7 @@ async function buildsOf(r: ComposeRun, text: string, progress: string | undefine
       ssh: optAll(c, 'ssh'),
       progress,
       withDependencies: c.sub === 'build' ? flag(c, 'with-dependencies') : !flag(c, 'no-deps'),
+      composeVersion: versionCore(version),
     },
     (s) => refs.get(s) ?? [],
   );
@@ -74,18 +75,34 @@ async function buildsOf(r: ComposeRun, text: string, progress: string | undefine
  * Returns how the wrapper should end, or undefined to hand the line to the real docker unchanged.
  * The bake starts on the project as compose last read it for this directory and command line, while
  * compose reads it again; if compose now reads something else, that bake is stopped and the builds
- * start over on what compose read.
+ * start over on what compose read. `up`, `create` and `run` without --build build only what compose
+ * would build (see compose-missing); when that is nothing, compose runs as it is.
  */
 export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promise<ChildResult | undefined> {
   const c = r.compose;
   const quiet = c.sub === 'build' && flag(c, 'quiet');
   const progress = quiet ? 'quiet' : lastOpt(c.globalOpts, 'progress');
   const cacheFile = projectCacheFile(cfg, JSON.stringify([process.cwd(), r.docker.globals, c.words]));
-  const fresh = loadProjectText(cfg, r);
-  const cached = await readCachedProject(cacheFile);
+  const reading = new AbortController();
+  const fresh = loadProjectText(cfg, r, reading.signal);
+  const [cached, version] = await Promise.all([readCachedProject(cacheFile), composeVersion(cfg, r.docker)]);
+  const implicit = buildsImplicitly(c);
+  const daemon = daemonFor(r.docker, cfg);
+  const pullFlag = c.sub === 'build' ? undefined : opt(c, 'pull');
+  const plan = async (text: string) => {
+    const builds = await buildsOf(r, text, progress, version);
+    return implicit ? missingBuilds(daemon, JSON.parse(text) as ComposeProject, builds, pullFlag) : builds;
+  };
+  if (implicit && cached && (await plan(cached).catch(() => undefined))?.length === 0) {
+    // Nothing to build by the project as last read: compose runs at once (and builds itself, should
+    // the project have changed since).
+    reading.abort();
+    await fresh;
+    return undefined;
+  }
   const dir = await mkdtemp(join(tmpdir(), 'helix-compose-'));
   try {
-    let bake = cached ? await buildsOf(r, cached, progress).then((b) => startBake(cfg, r, b, progress, dir), () => undefined) : undefined;
+    let bake = cached && !implicit ? await plan(cached).then((b) => startBake(cfg, r, b, progress, dir), () => undefined) : undefined;
     const text = await fresh;
     if (text !== cached) {
       await bake?.cancel();
@@ -97,17 +114,18 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
     if (bake) ended = await bake.finish();
     else {
       // Planned again only when the bake on the cached project could not be kept.
-      const builds = await buildsOf(r, text, progress).catch((err: unknown) => {
+      const builds = await plan(text).catch((err: unknown) => {
         if (err instanceof ComposePlanError) return undefined;
         throw err;
       });
-      // A project the wrapper cannot plan (no such service, say) is compose's to run, and to refuse.
-      if (!builds) return undefined;
+      // A project the wrapper cannot plan (no such service, say) is compose's to run, and to refuse;
+      // one with nothing to build, compose's to run as it is.
+      if (!builds?.length) return undefined;
       bake = await startBake(cfg, r, builds, progress, dir);
       ended = bake ? await bake.finish() : await buildEach(cfg, r, builds, dir);
     }
     if (ended.signal) return ended;
-    if (ended.code !== 0) return { ...ended, code: await failureCode(cfg, r, ended.code) };
+    if (ended.code !== 0) return { ...ended, code: composeBuildFailureCode(ended.code, version, process.env.COMPOSE_BAKE) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

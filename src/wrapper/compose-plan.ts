@@ -27,6 +27,7 @@ export interface ComposeBuildSpec {
 
 export interface ComposeService {
   image?: string;
+  pull_policy?: string;
   build?: ComposeBuildSpec;
   depends_on?: Record<string, unknown> | string[];
 }
@@ -46,7 +47,12 @@ export interface ComposeBuildOptions {
   progress?: string;
   /** Add depends_on services of the selection (up and run unless --no-deps; build --with-dependencies). */
   withDependencies: boolean;
+  /** The version compose labels its images with (major.minor.patch). */
+  composeVersion: string;
 }
+
+/** The labels compose adds to every image it builds, after the service's own. */
+export const COMPOSE_LABELS = { version: 'com.docker.compose.version', project: 'com.docker.compose.project', service: 'com.docker.compose.service' } as const;
 
 export interface ServiceBuild {
   service: string;
@@ -75,26 +81,6 @@ export function normalizeRef(ref: string): string {
   return r;
 }
 
-/** Image references a Dockerfile builds on: FROM lines and COPY/RUN --from / --mount from=. */
-export function dockerfileRefs(text: string): string[] {
-  const stages = new Set<string>();
-  const refs: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    const from = /^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (from) {
-      if (!stages.has((from[1] as string).toLowerCase())) refs.push(from[1] as string);
-      if (from[2]) stages.add(from[2].toLowerCase());
-      continue;
-    }
-    for (const m of line.matchAll(/(?:--|,)from=([^\s,]+)/gi)) {
-      const v = m[1] as string;
-      if (!stages.has(v.toLowerCase()) && !/^\d+$/.test(v)) refs.push(v);
-    }
-  }
-  return refs.filter((r) => !r.includes('$') && r.toLowerCase() !== 'scratch');
-}
-
 export function imageOf(project: ComposeProject, service: string): string {
   return project.services[service]?.image ?? `${project.name}-${service}`;
 }
@@ -119,6 +105,9 @@ function serviceBuild(project: ComposeProject, name: string, o: ComposeBuildOpti
   for (const t of [imageOf(project, name), ...(b.tags ?? [])]) add('tag', t);
   const labels = Array.isArray(b.labels) ? b.labels : Object.entries(b.labels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const l of labels) add('label', l);
+  add('label', `${COMPOSE_LABELS.version}=${o.composeVersion}`);
+  add('label', `${COMPOSE_LABELS.project}=${project.name}`);
+  add('label', `${COMPOSE_LABELS.service}=${name}`);
   const contextNeeds: Array<{ service: string; ref: string }> = [];
   for (const [k, v] of Object.entries(b.additional_contexts ?? {})) {
     if (!v.startsWith('service:')) add('build-context', `${k}=${v}`);

@@ -128,7 +128,7 @@ export function decide(argv: readonly string[], env: Env, cfg: ToolkitConfig, fa
 function decideCompose(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts): Plan {
   const c = parseComposeArgv(d.args);
   if (!c) return { kind: 'passthrough', reason: 'not a compose build' };
-  if (c.sub !== 'build' && !flag(c, 'build')) return { kind: 'passthrough', reason: `compose ${c.sub} without --build` };
+  if (c.sub !== 'build' && !flag(c, 'build') && flag(c, 'no-build')) return { kind: 'passthrough', reason: `compose ${c.sub} --no-build` };
   if (c.sub === 'build' && (flag(c, 'push') || flag(c, 'print') || flag(c, 'check') || opt(c, 'provenance') || opt(c, 'sbom') || opt(c, 'memory'))) {
     return { kind: 'passthrough', reason: 'compose build with options only compose implements' };
   }

@@ -11,8 +11,9 @@ import { currentContext } from './cli-config.js';
 import { DockerCli, EngineApi, type Daemon } from './daemon.js';
 import { engineSocket } from '../lib/engine-endpoint.js';
 import { chooseLoadAction } from './load-action.js';
-import { loadArgsOf, type SmartBuild } from './plan.js';
-import { renderArgs } from './build-flags.js';
+import { loadArgsOf, type DockerCall, type SmartBuild } from './plan.js';
+import { renderArgs, withFlags } from './build-flags.js';
+import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
 import { transferRepository } from './transfer.js';
@@ -59,10 +60,10 @@ export function pushOutput(cfg: ToolkitConfig, repo: string): string {
   return `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true,compression=${cfg.transferCompression}`;
 }
 
-/** The daemon this command line talks to: its local socket directly, anything else through the CLI. */
-function daemonOf(b: SmartBuild, cfg: ToolkitConfig): Daemon {
-  const socket = engineSocket(b.endpoint, process.env, currentContext(b.configDir));
-  return socket ? new EngineApi(socket) : new DockerCli(cfg.realDocker, b.globals);
+/** The daemon a command line talks to: its local socket directly, anything else through the CLI. */
+export function daemonFor(call: DockerCall, cfg: ToolkitConfig): Daemon {
+  const socket = engineSocket(call, process.env, currentContext(call.configDir));
+  return socket ? new EngineApi(socket) : new DockerCli(cfg.realDocker, call.globals);
 }
 
 export class Session {
@@ -74,7 +75,12 @@ export class Session {
     readonly dir: string,
     readonly progress: Progress = 'inherit',
   ) {
-    this.daemon = daemonOf(b, cfg);
+    this.daemon = daemonFor({ globals: b.globals, configDir: b.configDir, ...b.endpoint }, cfg);
+  }
+
+  /** What finding and moving local base images needs. */
+  bases(): LocalBases {
+    return { cfg: this.cfg, daemon: this.daemon, project: this.b.project };
   }
 
   localId(ref: string): Promise<string | undefined> {
@@ -137,7 +143,8 @@ export class Session {
     const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
     const ids = this.localIds();
-    const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(this.b.build), true);
+    const bases = await localBaseContexts(this.bases(), this.b.build);
+    const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), true);
     if (build.code !== 0 || build.signal) return build;
     return { build, ...(await this.landPushed(repo, await readDigests(meta), ids)), ms: 0 };
   }

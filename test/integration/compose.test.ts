@@ -139,6 +139,57 @@ describe.each([
     }
   });
 
+  it('leaves the image id plain compose leaves under every tag, labelled as compose labels it', async () => {
+    writeFileSync(
+      join(dir, 'ids.yaml'),
+      'name: ids\nservices:\n  a:\n    build:\n      context: ./app\n      dockerfile_inline: |\n        FROM debian:trixie\n        RUN echo a > /a\n      labels:\n        team: core\n  b:\n    image: ids/b:1\n    build:\n      context: ./app\n      args:\n        GREETING: ids\n      dockerfile_inline: |\n        FROM debian:trixie\n        ARG GREETING\n        RUN echo $GREETING > /greeting\n',
+    );
+    const ids = async () => (await sh(id, "docker image inspect -f '{{.Id}}' ids-a ids/b:1")).out;
+    const wrapped = await compose('-f ids.yaml build');
+    expect(wrapped.code, wrapped.err).toBe(0);
+    const viaWrapper = await ids();
+    const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose -f ids.yaml build`);
+    expect(plain.code, plain.err).toBe(0);
+    expect(await ids()).toBe(viaWrapper);
+    const labelled = await sh(id, "docker image ls -q --filter label=com.docker.compose.project=ids --filter label=com.docker.compose.version | sort -u | wc -l");
+    expect(labelled.out.trim()).toBe('2');
+    const a = await sh(id, "docker image inspect -f '{{index .Config.Labels \"team\"}} {{index .Config.Labels \"com.docker.compose.service\"}}' ids-a");
+    expect(a.out.trim()).toBe('core a');
+  });
+
+  it('builds the images up -d misses through the smart path, and nothing once they are there, as plain compose would', async () => {
+    writeFileSync(
+      join(dir, 'implicit.yaml'),
+      'name: impl\nservices:\n  web:\n    build:\n      context: ./app\n      dockerfile_inline: |\n        FROM debian:trixie\n        RUN echo impl > /impl\n        CMD ["sleep", "infinity"]\n',
+    );
+    const imageId = async () => (await sh(id, "docker image inspect -f '{{.Id}}' impl-web")).out;
+    await sh(id, 'docker image rm -f impl-web');
+    const up = await compose('-f implicit.yaml up -d');
+    expect(up.code, up.err).toBe(0);
+    expect(up.err).toMatch(/^helix: \[web\] impl-web changed, pulled by digest/m);
+    const viaWrapper = await imageId();
+    expect((await compose('-f implicit.yaml down -t 1')).code).toBe(0);
+    const again = await compose('-f implicit.yaml up -d');
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).not.toMatch(/^helix: /m);
+    expect((await compose('-f implicit.yaml down -t 1')).code).toBe(0);
+    await sh(id, 'docker image rm -f impl-web');
+    const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose -f implicit.yaml up -d`);
+    expect(plain.code, plain.err).toBe(0);
+    expect(await imageId()).toBe(viaWrapper);
+    expect((await compose('-f implicit.yaml down -t 1')).code).toBe(0);
+  });
+
+  it('fails a missing image under pull_policy never as compose does', async () => {
+    writeFileSync(join(dir, 'never.yaml'), 'name: never\nservices:\n  web:\n    image: never/none:1\n    pull_policy: never\n');
+    const wrapped = await compose('-f never.yaml up -d');
+    const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose -f never.yaml up -d`);
+    expect(plain.code).not.toBe(0);
+    expect(wrapped.code).toBe(plain.code);
+    expect(wrapped.out).toBe(plain.out);
+    expect(wrapped.err.trim().split('\n').pop()).toBe(plain.err.trim().split('\n').pop());
+  });
+
   it('fails on an unknown service exactly as plain compose does: same exit code and error', async () => {
     const wrapped = await compose('build --build-arg GREETING=x nosuchservice');
     const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose build --build-arg GREETING=x nosuchservice`);

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findBuildxPlugin, pluginDirs } from '../../src/wrapper/buildx-plugin.js';
+import { findPlugin, pluginDirs } from '../../src/wrapper/buildx-plugin.js';
 
 describe('pluginDirs', () => {
   it('follows the CLI: config dir, extra dirs, then the system dirs', () => {
@@ -17,7 +17,7 @@ describe('pluginDirs', () => {
   });
 });
 
-describe('findBuildxPlugin', () => {
+describe('findPlugin', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'helix-plugin-'));
@@ -35,26 +35,26 @@ describe('findBuildxPlugin', () => {
   it('prefers the config dir given by --config over DOCKER_CONFIG', async () => {
     const mine = await plugin(join(dir, 'flag', 'cli-plugins'));
     await plugin(join(dir, 'env', 'cli-plugins'));
-    expect(findBuildxPlugin(join(dir, 'flag'), { DOCKER_CONFIG: join(dir, 'env') })).toBe(mine);
+    expect(findPlugin('buildx', join(dir, 'flag'), { DOCKER_CONFIG: join(dir, 'env') })).toBe(mine);
   });
 
   it('uses cliPluginsExtraDirs from config.json', async () => {
     const extra = await plugin(join(dir, 'extra'));
     await mkdir(join(dir, 'cfg'));
     await writeFile(join(dir, 'cfg', 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(dir, 'extra')] }));
-    expect(findBuildxPlugin(undefined, { DOCKER_CONFIG: join(dir, 'cfg') })).toBe(extra);
+    expect(findPlugin('buildx', undefined, { DOCKER_CONFIG: join(dir, 'cfg') })).toBe(extra);
   });
 
   it('skips a file that is not executable', async () => {
     await mkdir(join(dir, 'cfg', 'cli-plugins'), { recursive: true });
     await writeFile(join(dir, 'cfg', 'cli-plugins', 'docker-buildx'), '');
-    const found = findBuildxPlugin(join(dir, 'cfg'), {});
+    const found = findPlugin('buildx', join(dir, 'cfg'), {});
     expect(found === undefined || found.startsWith('/usr/')).toBe(true);
   });
 
   it('gives up (the CLI decides) when config.json cannot be read the same way', async () => {
     await plugin(join(dir, 'cfg', 'cli-plugins'));
     await writeFile(join(dir, 'cfg', 'config.json'), '{ not json');
-    expect(findBuildxPlugin(join(dir, 'cfg'), {})).toBeUndefined();
+    expect(findPlugin('buildx', join(dir, 'cfg'), {})).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flag, optAll, parseComposeArgv, withoutBuild } from '../../src/wrapper/compose-argv.js';
+import { buildsImplicitly, flag, optAll, parseComposeArgv, withoutBuild } from '../../src/wrapper/compose-argv.js';
 
 describe('parseComposeArgv', () => {
   it('reads compose globals, the subcommand, its options and services', () => {
@@ -50,5 +50,21 @@ describe('parseComposeArgv clusters', () => {
     expect(flag(c!, 'detach')).toBe(true);
     expect(flag(c!, 'renew-anon-volumes')).toBe(true);
     expect(c?.services).toEqual(['web']);
+  });
+});
+
+describe('implicit builds', () => {
+  it('adds --no-build to up and create without --build, and leaves run as it is', () => {
+    const up = parseComposeArgv(['-p', 'x', 'up', '-d', 'web'])!;
+    expect(buildsImplicitly(up)).toBe(true);
+    expect(withoutBuild(up)).toEqual(['-p', 'x', 'up', '--no-build', '-d', 'web']);
+    expect(withoutBuild(parseComposeArgv(['create'])!)).toEqual(['create', '--no-build']);
+    expect(withoutBuild(parseComposeArgv(['run', 'api', 'echo'])!)).toEqual(['run', 'api', 'echo']);
+  });
+
+  it('builds nothing itself under --no-build, and only as told under --build', () => {
+    expect(buildsImplicitly(parseComposeArgv(['up', '--no-build'])!)).toBe(false);
+    expect(buildsImplicitly(parseComposeArgv(['up', '--build'])!)).toBe(false);
+    expect(buildsImplicitly(parseComposeArgv(['build'])!)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { versionCore } from '../../src/wrapper/compose-version.js';
 import { CLASSIC_BUILD_FAILED, composeBuildFailureCode } from '../../src/wrapper/compose-exit.js';
 
 describe('composeBuildFailureCode', () => {
@@ -11,5 +12,14 @@ describe('composeBuildFailureCode', () => {
   it('follows COMPOSE_BAKE when it is set', () => {
     expect(composeBuildFailureCode(1, '2.40.3', 'false')).toBe(CLASSIC_BUILD_FAILED);
     expect(composeBuildFailureCode(1, '2.26.1', 'true')).toBe(1);
+  });
+});
+
+describe('versionCore', () => {
+  it('reads the version compose writes into its label from what it prints', () => {
+    expect(versionCore('2.40.3\n')).toBe('2.40.3');
+    expect(versionCore('v2.26.1')).toBe('2.26.1');
+    expect(versionCore('2.40.3-3')).toBe('2.40.3');
+    expect(versionCore('dev')).toBe('');
   });
 });

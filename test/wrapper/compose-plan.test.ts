@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderArgs } from '../../src/wrapper/build-flags.js';
-import { ComposePlanError, dockerfileRefs, normalizeRef, planComposeBuilds, type ComposeProject } from '../../src/wrapper/compose-plan.js';
+import { imageRefs } from '../../src/wrapper/dockerfile-refs.js';
+import { ComposePlanError, normalizeRef, planComposeBuilds, type ComposeProject } from '../../src/wrapper/compose-plan.js';
 
-const opts = { buildArgs: [], noCache: false, pull: false, ssh: [], withDependencies: true };
+const opts = { buildArgs: [], noCache: false, pull: false, ssh: [], withDependencies: true, composeVersion: '2.40.3' };
 
 const project: ComposeProject = {
   name: 'shop',
@@ -34,10 +35,10 @@ const project: ComposeProject = {
   secrets: { token: { file: '/run/token' } },
 };
 
-const refs = (s: string) => (s === 'web' ? dockerfileRefs('FROM shop-base\n') : []);
+const refs = (s: string) => (s === 'web' ? imageRefs('FROM shop-base\n') : []);
 
 describe('planComposeBuilds', () => {
-  it('maps every compose build field to its buildx flag', () => {
+  it('maps every compose build field to its buildx flag, and labels the image as compose does', () => {
     const levels = planComposeBuilds(project, ['api'], opts, refs);
     const api = levels.flat().find((b) => b.service === 'api');
     expect(renderArgs(api!.build)).toEqual([
@@ -47,6 +48,9 @@ describe('planComposeBuilds', () => {
       '--tag=shop/api:dev',
       '--tag=shop/api:extra',
       '--label=team=core',
+      '--label=com.docker.compose.version=2.40.3',
+      '--label=com.docker.compose.project=shop',
+      '--label=com.docker.compose.service=api',
       '--build-context=assets=/src/assets',
       '--secret=id=npm,src=/run/token',
       '--ssh=default',
@@ -79,7 +83,7 @@ describe('planComposeBuilds', () => {
 
   it('applies command-line build options to every service', () => {
     const levels = planComposeBuilds(project, ['base'], { ...opts, buildArgs: ['V=2'], noCache: true, pull: true, progress: 'quiet' }, refs);
-    expect(renderArgs(levels[0]![0]!.build)).toEqual(['--build-arg=V=2', '--tag=shop-base', '--no-cache', '--pull', '--progress=quiet', '/src/base']);
+    expect(renderArgs(levels[0]![0]!.build)).toEqual(['--build-arg=V=2', '--tag=shop-base', '--label=com.docker.compose.version=2.40.3', '--label=com.docker.compose.project=shop', '--label=com.docker.compose.service=base', '--no-cache', '--pull', '--progress=quiet', '/src/base']);
   });
 
   it('refuses unknown services and cycles', () => {
@@ -90,12 +94,7 @@ describe('planComposeBuilds', () => {
   });
 });
 
-describe('dockerfileRefs', () => {
-  it('finds FROM and --from images, not stages, scratch or ARG-built names', () => {
-    const df = 'FROM --platform=$X golang:1.22 AS build\nFROM build AS test\nCOPY --from=shop-base /x /x\nCOPY --from=build /y /y\nFROM scratch\nFROM ${BASE}\nRUN --mount=type=cache,from=cachebox,target=/c true\n';
-    expect(dockerfileRefs(df)).toEqual(['golang:1.22', 'shop-base', 'cachebox']);
-  });
-
+describe('normalizeRef', () => {
   it('normalizes references for comparison', () => {
     expect(normalizeRef('docker.io/library/shop-base')).toBe('shop-base:latest');
     expect(normalizeRef('reg:5000/a/b')).toBe('reg:5000/a/b:latest');

@@ -1,0 +1,98 @@
+// Local images as bases. Plain docker builds FROM an image the daemon has (built, pulled or loaded
+// there) with that very image; the shared builder cannot see the daemon. So each such image is put in
+// the project's namespace of the shared registry once (by digest, remembered beside the event log by
+// project and image id) and handed to the build as a named context pinned by digest, which the frontend uses for
+// that name in FROM, COPY --from and RUN --mount from=, as the local image wins with plain docker.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
+import type { ToolkitConfig } from '../lib/config.js';
+import { contextOf, lastValue, values, type Flag, type ParsedBuild } from './build-flags.js';
+import type { Daemon } from './daemon.js';
+import { contextName, imageRefs } from './dockerfile-refs.js';
+import { transferRepository } from './transfer.js';
+
+/** The Dockerfile a build reads, when it can be read before the build (not from stdin or a URL). */
+async function dockerfileOf(b: ParsedBuild): Promise<string | undefined> {
+  const context = contextOf(b);
+  const file = lastValue(b, 'file');
+  if (context === undefined || context === '-' || file === '-') return undefined;
+  const remote = /^[a-z]+:\/\//i.test(context) || context.startsWith('git@');
+  if (remote && (file === undefined || !isAbsolute(file))) return undefined;
+  return readFile(file ?? join(context, 'Dockerfile'), 'utf8').catch(() => undefined);
+}
+
+/** The build's --build-arg values; a bare NAME takes its value from the environment, as buildx does. */
+function buildArgs(b: ParsedBuild): Map<string, string> {
+  const args = new Map<string, string>();
+  for (const kv of values(b, 'build-arg')) {
+    const eq = kv.indexOf('=');
+    const v = eq < 0 ? process.env[kv] : kv.slice(eq + 1);
+    if (v !== undefined) args.set(eq < 0 ? kv : kv.slice(0, eq), v);
+  }
+  return args;
+}
+
+type Pushed = Record<string, string>;
+
+function pushedFile(cfg: ToolkitConfig): string {
+  return join(dirname(cfg.eventsFile), 'bases.json');
+}
+
+/** The registry still has the manifest (a registry garbage collection may have removed it). */
+async function inRegistry(ref: string): Promise<boolean> {
+  const [repo, digest] = ref.split('@') as [string, string];
+  const [host, ...path] = repo.split('/');
+  const res = await fetch(`http://${host}/v2/${path.join('/')}/manifests/${digest}`, {
+    method: 'HEAD',
+    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' },
+    signal: AbortSignal.timeout(3000),
+  }).catch(() => undefined);
+  return res?.status === 200;
+}
+
+export interface LocalBases {
+  cfg: ToolkitConfig;
+  daemon: Daemon;
+  project: string;
+}
+
+/** The registry reference of a local image, pushed there by digest if it is not yet. */
+async function registryRef(l: LocalBases, ref: string, id: string, known: Pushed): Promise<string> {
+  const had = known[`${l.project}/${id}`];
+  if (had && (await inRegistry(had))) return had;
+  const repo = transferRepository(l.cfg.registry, l.project, [ref]);
+  const vehicle = `${repo}:base-${id.replace(/^sha256:/, '').slice(0, 12)}`;
+  await l.daemon.tag(id, vehicle);
+  try {
+    return `${repo}@${await l.daemon.push(vehicle)}`;
+  } finally {
+    await l.daemon.untag(vehicle);
+  }
+}
+
+/**
+ * Named contexts for the images the build reads that the daemon has. `given`: names the build already
+ * has a context for (the user's own, another compose service's), which win. `inline`: the Dockerfile
+ * itself, where it is not a file (compose's dockerfile_inline).
+ */
+export async function localBaseContexts(l: LocalBases, b: ParsedBuild, given: readonly string[] = [], inline?: string): Promise<Flag[]> {
+  const text = inline ?? (await dockerfileOf(b));
+  if (text === undefined) return [];
+  const taken = new Set([...given, ...values(b, 'build-context').map((c) => c.split('=')[0] as string)].map(contextName));
+  const refs = imageRefs(text, buildArgs(b)).filter((r) => !taken.has(contextName(r)));
+  const local = (await Promise.all(refs.map(async (ref) => [ref, await l.daemon.imageId(ref)] as const))).filter((e): e is readonly [string, string] => e[1] !== undefined);
+  if (!local.length) return [];
+  const file = pushedFile(l.cfg);
+  const known = JSON.parse((await readIfExists(file).catch(() => undefined)) ?? '{}') as Pushed;
+  const flags: Flag[] = [];
+  const pushed: Pushed = {};
+  for (const [ref, id] of local) {
+    const at = await registryRef(l, ref, id, known);
+    pushed[`${l.project}/${id}`] = at;
+    flags.push({ name: 'build-context', value: `${contextName(ref)}=docker-image://${at}` });
+  }
+  // Best effort: without it, the next build checks the registry and pushes again (blobs it has cost a HEAD).
+  await writeFileAtomic(file, `${JSON.stringify({ ...known, ...pushed })}\n`, 0o666).catch(() => undefined);
+  return flags;
+}
