@@ -66,7 +66,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 step="docker engine"
-if ! dpkg -s docker.io 2>/dev/null | grep -q '^Version: 26\.'; then
+# Not `dpkg -s | grep -q`: grep exits at the first match, and under pipefail dpkg's SIGPIPE fails the test.
+if [[ "$(dpkg-query -W -f '${Version}' docker.io 2>/dev/null)" != 26.* ]]; then
   log "installing docker.io and containerd from $DOCKER_SUITE"
   apt_update_once
   engine=$(suite_deb "$DOCKER_SUITE" docker.io)
@@ -185,6 +186,11 @@ build helix/ubuntu-helix:dev "$repo/Dockerfile.ubuntu-helix" "$repo" --build-arg
   --build-arg "DOCKER_PACKAGES=docker.io docker-cli docker-buildx docker-compose" --build-context "plugins=$plugdir"
 
 build helix/sway-helix:dev "$repo/Dockerfile.sway-helix" "$repo" --build-arg HELIX_IMAGE=helix/ubuntu-helix:dev
+# The compatibility image: the newest engine Debian has, for the tests that run on both engines.
+step="desktop image, newest engine"
+docker image inspect helix/ubuntu-helix:newest >/dev/null 2>&1 || log "building helix/ubuntu-helix:newest with $NEWEST_ENGINE_SUITE's docker.io (a few minutes, once)"
+build helix/ubuntu-helix:newest "$repo/Dockerfile.ubuntu-helix" "$repo" --build-arg "BASE_IMAGE=$base" --build-arg "DOCKER_SUITE=$NEWEST_ENGINE_SUITE" \
+  --build-arg "DOCKER_PACKAGES=docker.io docker-cli docker-buildx docker-compose" --build-context "plugins=$plugdir"
 
 step=""
 log "stack ready: $(docker version -f 'engine {{.Server.Version}}'), buildx $(docker buildx version | awk '{print $2}'), compose $(docker compose version --short), buildkit $BUILDKIT_VERSION"
