@@ -1,6 +1,6 @@
 // Compose services built in one bake on the shared builder, each pushed by digest, then each image
 // brought to the daemon by the smart path's cheapest way.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { runBuildx } from './buildx-plugin.js';
@@ -12,8 +12,8 @@ import type { ServiceBuild } from './compose-plan.js';
 import { servicePlan, SUCCESS, type ComposeRun } from './compose-run.js';
 import type { SmartBuild } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { reportBuild } from './report.js';
-import { digestsOf, pushOutput, Session } from './smart-build.js';
+import { landTargets, type BakeItem } from './bake-land.js';
+import { pushOutput, Session } from './smart-build.js';
 import { indexFile, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
 
@@ -55,7 +55,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   const file = join(bakeDir, 'bake.json');
   const meta = join(bakeDir, 'metadata.json');
   await writeFile(file, JSON.stringify(def.definition));
-  const ids = items.map((i) => i.session.localIds());
+  const landing: BakeItem[] = items.map((i) => ({ target: i.s.service, session: i.session, repo: i.repo, ids: i.session.localIds() }));
   const started = Date.now();
   const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
   if (progress) argv.push(`--progress=${progress}`);
@@ -72,16 +72,8 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   const finish = async (): Promise<ChildResult> => {
     const build = await done;
     if (build.code !== 0 || build.signal) return build;
-    const m = JSON.parse(await readFile(meta, 'utf8')) as Record<string, Record<string, unknown>>;
-    const landed = await Promise.all(
-      items.map(async (i, n) => {
-        const got = await i.session.landPushed(i.repo, digestsOf(m[i.s.service] ?? {}, `bake metadata of ${i.s.service}`), ids[n] as Promise<Map<string, string | undefined>>);
-        const result = { build, ...got, ms: Date.now() - started };
-        await reportBuild(cfg, i.b, result, i.s.service);
-        return [i.s.image, got.transferRef as string] as const;
-      }),
-    );
-    await recordTransfers(indexFile(cfg), Object.fromEntries(landed));
+    const landed = await landTargets(cfg, landing, build, meta, started);
+    await recordTransfers(indexFile(cfg), Object.fromEntries(items.map((i) => [i.s.image, landed.get(i.s.service) as string])));
     return SUCCESS;
   };
   return { cancel, finish };

@@ -32,6 +32,11 @@ export function splitTag(target: string): [string, string] {
   return colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest'];
 }
 
+/** The digest in a push's closing line, "<tag>: digest: sha256:… size: N". */
+function pushedDigest(text: string): string | undefined {
+  return /digest: (sha256:[0-9a-f]{64})/.exec(text)?.[1];
+}
+
 /** "repo@sha256:…" → ["repo", "sha256:…"], the way the CLI sends a digest pull. */
 function splitDigest(ref: string): [string, string] {
   const at = ref.indexOf('@');
@@ -99,9 +104,10 @@ export class EngineApi implements Daemon {
     let digest: string | undefined;
     for (const line of r.body.split('\n')) {
       if (!line.trim()) continue;
-      const e = JSON.parse(line) as { error?: string; errorDetail?: { message?: string }; aux?: { Digest?: string } };
+      const e = JSON.parse(line) as { status?: string; error?: string; errorDetail?: { message?: string }; aux?: { Digest?: string } };
       if (e.error || e.errorDetail) throw new HelixError('COMMAND_FAILED', `docker push ${ref} failed: ${e.errorDetail?.message ?? e.error}`);
-      digest = e.aux?.Digest ?? digest;
+      // The classic store sends the digest as aux data too; the containerd store only in this line.
+      digest = e.aux?.Digest ?? pushedDigest(e.status ?? '') ?? digest;
     }
     if (!digest) throw new HelixError('COMMAND_FAILED', `docker push ${ref} reported no digest`);
     return digest;
@@ -142,7 +148,7 @@ export class DockerCli implements Daemon {
   async push(ref: string): Promise<string> {
     const r = await this.run(['push', ref], 'capture');
     if (r.code !== 0) throw new HelixError('COMMAND_FAILED', `docker push ${ref} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(r.stdout)?.[1];
+    const digest = pushedDigest(r.stdout);
     if (!digest) throw new HelixError('COMMAND_FAILED', `docker push ${ref} reported no digest`);
     return digest;
   }

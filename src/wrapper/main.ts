@@ -3,6 +3,7 @@
 // unchanged, so the wrapper can make a build faster but never break a command.
 import { loadConfig, type ToolkitConfig } from '../lib/config.js';
 import { oneLine } from '../lib/errors.js';
+import { runBake } from './bake-run.js';
 import { runBuildx } from './buildx-plugin.js';
 import { exitLike, handOff, type ChildResult } from './child.js';
 import { currentBuilder } from './cli-config.js';
@@ -20,6 +21,8 @@ async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefi
       return runBuildx(cfg.realDocker, plan.configDir, plan.argv);
     case 'compose':
       return runComposeBuilds(cfg, plan);
+    case 'bake':
+      return runBake(cfg, plan);
     case 'smart': {
       const result = await runSmartBuild(plan.build, cfg);
       await reportBuild(cfg, plan.build, result);

@@ -6,6 +6,8 @@ import { ENV } from '../lib/session-contract.js';
 import { isTrue, lastValue, parseBuildArgs, renderArgs, values, withFlags, without, type ParsedBuild } from './build-flags.js';
 import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
 import { isBuildCommand, parseDockerArgv, type DockerArgv } from './docker-argv.js';
+import { notSmartBake, parseBakeArgs, type BakeArgv } from './bake-flags.js';
+import { lastOpt } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,7 +18,8 @@ export type Plan =
   | { kind: 'passthrough'; reason: string }
   | { kind: 'buildx'; reason: string; argv: string[]; configDir?: string }
   | { kind: 'smart'; build: SmartBuild }
-  | { kind: 'compose'; docker: DockerCall; compose: ComposeArgv; builder: string };
+  | { kind: 'compose'; docker: DockerCall; compose: ComposeArgv; builder: string }
+  | { kind: 'bake'; docker: DockerCall; bake: BakeArgv; builder: string };
 
 export interface SmartBuild {
   /** docker's global options, repeated on every call. */
@@ -115,6 +118,7 @@ export function planBuild(b: ParsedBuild, call: DockerCall, builder: string, env
 export function decide(argv: readonly string[], env: Env, cfg: ToolkitConfig, facts: Facts = {}): Plan {
   const d = parseDockerArgv(argv);
   if (d?.command[0] === 'compose') return decideCompose(d, env, cfg, facts);
+  if (d?.command.join(' ') === 'buildx bake') return decideBake(d, env, cfg, facts);
   if (!d || !isBuildCommand(d.command)) return { kind: 'passthrough', reason: 'not a build' };
   const parsed = parseBuildArgs(d.args);
   if (!parsed.ok) return { kind: 'passthrough', reason: parsed.reason };
@@ -124,7 +128,18 @@ export function decide(argv: readonly string[], env: Env, cfg: ToolkitConfig, fa
   return planBuild(b, d, builder, env, d.command[0] !== 'buildx');
 }
 
-/** compose build, up --build and run --build on the shared builder; everything else untouched. */
+/** `buildx bake` that loads images, on the shared builder; printing, pushing and checking stay buildx's. */
+function decideBake(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts): Plan {
+  const parsed = parseBakeArgs(d.args);
+  if (!parsed.ok) return { kind: 'passthrough', reason: parsed.reason };
+  const builder = lastOpt(parsed.bake.opts, 'builder') ?? d.buildxBuilder ?? (env[ENV.buildxBuilder] || undefined) ?? facts.currentBuilder;
+  if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
+  const why = notSmartBake(parsed.bake);
+  if (why) return { kind: 'passthrough', reason: why };
+  return { kind: 'bake', docker: d, bake: parsed.bake, builder };
+}
+
+/** compose build, up, create and run on the shared builder; everything else untouched. */
 function decideCompose(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts): Plan {
   const c = parseComposeArgv(d.args);
   if (!c) return { kind: 'passthrough', reason: 'not a compose build' };

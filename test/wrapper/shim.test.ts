@@ -43,6 +43,9 @@ describe('docker shim', () => {
       ['-H', 'tcp://h:1', '--context', 'c', 'build', '-t', 'a b', '.'],
       ['buildx', '--builder', 'x', 'build', '.'],
       ['-D', 'buildx', '-D', 'build', '.'],
+      ['buildx', 'bake', '--load'],
+      ['compose', 'up', '-d'],
+      ['compose', '-f', 'c.yml', 'create'],
     ]) {
       expect(through(...argv)).toEqual({ to: 'node', argv });
     }

@@ -1,0 +1,148 @@
+// `docker buildx bake` on the shared builder, for bakes that load images: bake resolves its files,
+// groups, targets and --set itself (`bake --print`); the wrapper then runs that definition once, each
+// image target pushed by digest instead of loaded, the images the daemon has given as named contexts
+// (local bases), and every image lands as a smart build's does.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { ToolkitConfig } from '../lib/config.js';
+import { ENV } from '../lib/session-contract.js';
+import { allOpts, isOn, lastOpt } from './options.js';
+import { landTargets, type BakeItem } from './bake-land.js';
+import type { BakeArgv } from './bake-flags.js';
+import type { Flag, ParsedBuild } from './build-flags.js';
+import { localBaseContexts, type LocalBases } from './local-bases.js';
+import { runBuildx } from './buildx-plugin.js';
+import type { ChildResult } from './child.js';
+import type { DockerCall, SmartBuild } from './plan.js';
+import { probeSharedServices } from './reach.js';
+import { pushOutput, Session } from './smart-build.js';
+import { transferRepository } from './transfer.js';
+
+type Target = Record<string, unknown> & { tags?: string[]; output?: unknown[]; platforms?: string[]; context?: string };
+
+export interface BakeDefinition {
+  group?: Record<string, { targets?: string[] }>;
+  target: Record<string, Target>;
+}
+
+/** An output as bake prints it (`{"type": "docker"}`) or as a file gives it (`type=docker`). */
+function outputType(o: unknown): { type?: string; dest?: string } {
+  if (typeof o === 'string') return Object.fromEntries(o.split(',').map((kv) => kv.split('=') as [string, string]));
+  return (o ?? {}) as { type?: string; dest?: string };
+}
+
+/** The targets whose image bake would load into the daemon, or why buildx itself must run this bake. Pure. */
+export function loadedTargets(def: BakeDefinition): { targets: string[] } | { reason: string } {
+  const targets: string[] = [];
+  for (const [name, t] of Object.entries(def.target)) {
+    const outs = (t.output ?? []).map(outputType);
+    const loads = outs.length > 0 && outs.every((o) => o.type === 'docker' && !o.dest);
+    if (!loads) {
+      if (outs.some((o) => o.type !== 'cacheonly')) return { reason: `target ${name} has an explicit output` };
+      continue;
+    }
+    if ((t.platforms ?? []).length > 1) return { reason: `target ${name} builds several platforms` };
+    if (t.attest !== undefined) return { reason: `target ${name} has attestations` };
+    targets.push(name);
+  }
+  return targets.length ? { targets } : { reason: 'no target loads an image' };
+}
+
+/** The definition the wrapper runs: image targets pushed by digest to their transfer repositories, untagged. Pure. */
+export function pushingDefinition(def: BakeDefinition, outputs: ReadonlyMap<string, string>): BakeDefinition {
+  const target = Object.fromEntries(
+    Object.entries(def.target).map(([name, t]) => {
+      const out = outputs.get(name);
+      if (out === undefined) return [name, t];
+      const { tags: _tags, ...rest } = t;
+      return [name, { ...rest, output: [out] }];
+    }),
+  );
+  return { ...def, target };
+}
+
+/** A target as the build the local-base lookup reads: its Dockerfile, args and named contexts. Pure. */
+export function targetBuild(t: Target): ParsedBuild {
+  const context = t.context ?? '.';
+  const dockerfile = typeof t.dockerfile === 'string' ? t.dockerfile : 'Dockerfile';
+  const flags: Flag[] = [{ name: 'file', value: isAbsolute(dockerfile) ? dockerfile : join(context, dockerfile) }];
+  for (const [k, v] of Object.entries((t.args ?? {}) as Record<string, string>)) flags.push({ name: 'build-arg', value: `${k}=${v}` });
+  for (const [k, v] of Object.entries((t.contexts ?? {}) as Record<string, string>)) flags.push({ name: 'build-context', value: `${k}=${v}` });
+  return { flags, positionals: [context] };
+}
+
+/** Every target that reads an image the daemon has gets it as a named context, as a build does. */
+async function withLocalBases(def: BakeDefinition, bases: LocalBases): Promise<BakeDefinition> {
+  const target: Record<string, Target> = {};
+  for (const [name, t] of Object.entries(def.target)) {
+    const inline = typeof t['dockerfile-inline'] === 'string' ? t['dockerfile-inline'] : undefined;
+    const found = await localBaseContexts(bases, targetBuild(t), [], inline);
+    const contexts = Object.fromEntries(found.map((f) => [f.value.slice(0, f.value.indexOf('=')), f.value.slice(f.value.indexOf('=') + 1)]));
+    target[name] = found.length ? { ...t, contexts: { ...((t.contexts ?? {}) as Record<string, string>), ...contexts } } : t;
+  }
+  return { ...def, target };
+}
+
+export interface BakeRun {
+  docker: DockerCall;
+  bake: BakeArgv;
+  builder: string;
+}
+
+/** How the wrapper should end, or undefined to hand the line to the real docker unchanged. */
+export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResult | undefined> {
+  const { buildkitUp, registryUp } = await probeSharedServices(cfg);
+  if (!buildkitUp || !registryUp) return undefined;
+  const print = await runBuildx(cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--print', ...r.bake.args], {
+    stdout: 'capture',
+    stderr: 'ignore',
+  });
+  if (print.code !== 0) return undefined; // bake prints its own error
+  const def = JSON.parse(print.stdout) as BakeDefinition;
+  const loaded = loadedTargets(def);
+  if ('reason' in loaded) return undefined;
+  const project = process.env[ENV.project] || 'default';
+  const dir = await mkdtemp(join(tmpdir(), 'helix-bake-'));
+  try {
+    const items: BakeItem[] = loaded.targets.map((name) => {
+      const t = def.target[name] as Target;
+      const b: SmartBuild = {
+        globals: r.docker.globals,
+        configDir: r.docker.configDir,
+        endpoint: { context: r.docker.context, host: r.docker.host, tls: r.docker.tls },
+        builder: r.builder,
+        build: { flags: [], positionals: [t.context ?? '.'] },
+        tags: t.tags ?? [],
+        quiet: false,
+        stdin: false,
+        localArgv: [],
+        project,
+      };
+      const session = new Session(b, cfg, dir);
+      return { target: name, session, repo: transferRepository(cfg.registry, project, b.tags), ids: session.localIds() };
+    });
+    const file = join(dir, 'bake.json');
+    const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');
+    const local = items[0] ? await withLocalBases(def, items[0].session.bases()) : def;
+    await writeFile(file, JSON.stringify(pushingDefinition(local, new Map(items.map((i) => [i.target, pushOutput(cfg, i.repo)])))));
+    const passOn = [
+      ...allOpts(r.bake.opts, 'allow').map((v) => `--allow=${v}`),
+      ...(lastOpt(r.bake.opts, 'progress') ? [`--progress=${lastOpt(r.bake.opts, 'progress')}`] : []),
+      ...(isOn(r.bake.opts, 'debug') ? ['--debug'] : []),
+    ];
+    const started = Date.now();
+    const build = await runBuildx(
+      cfg.realDocker,
+      r.docker.configDir,
+      [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`, ...passOn],
+      // Our metadata file needs the digests only, not the provenance buildx asks BuildKit for.
+      { env: lastOpt(r.bake.opts, 'metadata-file') ? process.env : { ...process.env, BUILDX_METADATA_PROVENANCE: 'disabled' } },
+    );
+    if (build.code !== 0 || build.signal) return build;
+    await landTargets(cfg, items, build, meta, started);
+    return build;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

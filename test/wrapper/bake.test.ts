@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/lib/config.js';
+import { notSmartBake, parseBakeArgs, type BakeArgv } from '../../src/wrapper/bake-flags.js';
+import { loadedTargets, pushingDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
+import { decide } from '../../src/wrapper/plan.js';
+
+const cfg = loadConfig({});
+const shared = { BUILDX_BUILDER: 'helix-shared' };
+
+function bake(...args: string[]): BakeArgv {
+  const r = parseBakeArgs(args);
+  if (!r.ok) throw new Error(r.reason);
+  return r.bake;
+}
+
+describe('bake command lines', () => {
+  it('takes a loading bake on the shared builder, files, --set and targets included', () => {
+    expect(decide(['buildx', 'bake', '-f', 'a.hcl', '--set', 'app.args.X=1', '--load', 'app', 'tool'], shared, cfg)).toMatchObject({
+      kind: 'bake',
+      builder: 'helix-shared',
+      bake: { targets: ['app', 'tool'] },
+    });
+    expect(decide(['buildx', '--builder', 'helix-shared', 'bake', '--file', '-'], {}, cfg)).toMatchObject({ kind: 'bake' });
+  });
+
+  it('leaves printing, pushing, checks, other builders and unknown flags to buildx', () => {
+    for (const argv of [['--print'], ['--push'], ['--check'], ['--call', 'outline'], ['--list', 'targets'], ['--provenance', 'mode=max'], ['--nope']]) {
+      expect(decide(['buildx', 'bake', ...argv], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+    }
+    expect(decide(['buildx', 'bake', '--load'], { BUILDX_BUILDER: 'other' }, cfg)).toMatchObject({ kind: 'passthrough' });
+    expect(notSmartBake(bake('--load'))).toBeUndefined();
+  });
+});
+
+describe('loadedTargets', () => {
+  it('lands the targets bake would load, and builds the ones only others need', () => {
+    const def = { target: { a: { output: [{ type: 'cacheonly' }] }, b: { output: [{ type: 'docker' }], tags: ['x/b:1'] }, c: { output: ['type=docker'] } } };
+    expect(loadedTargets(def)).toEqual({ targets: ['b', 'c'] });
+  });
+
+  it('leaves explicit outputs, tarballs, several platforms and attestations to bake itself', () => {
+    expect(loadedTargets({ target: { a: { output: [{ type: 'registry' }] } } })).toHaveProperty('reason');
+    expect(loadedTargets({ target: { a: { output: [{ type: 'docker', dest: 'a.tar' }] } } })).toHaveProperty('reason');
+    expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], platforms: ['linux/amd64', 'linux/arm64'] } } })).toHaveProperty('reason');
+    expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], attest: ['type=sbom'] } } })).toHaveProperty('reason');
+    expect(loadedTargets({ target: { a: {} } })).toEqual({ reason: 'no target loads an image' });
+  });
+});
+
+describe('pushingDefinition', () => {
+  it('pushes each landing target by digest instead of loading it, untagged, and keeps everything else', () => {
+    const def = { group: { default: { targets: ['b'] } }, target: { a: { context: 'a', output: [{ type: 'cacheonly' }] }, b: { context: 'b', contexts: { base: 'target:a' }, tags: ['x/b:1'], output: [{ type: 'docker' }] } } };
+    expect(pushingDefinition(def, new Map([['b', 'type=image,name=r/p/x/b,push-by-digest=true']]))).toEqual({
+      group: { default: { targets: ['b'] } },
+      target: { a: { context: 'a', output: [{ type: 'cacheonly' }] }, b: { context: 'b', contexts: { base: 'target:a' }, output: ['type=image,name=r/p/x/b,push-by-digest=true'] } },
+    });
+  });
+});
+
+describe('targetBuild', () => {
+  it('reads a target as a build: its Dockerfile in its context, its args and named contexts', () => {
+    expect(targetBuild({ context: 'app', dockerfile: 'Dockerfile.dev', args: { A: '1' }, contexts: { base: 'target:a' } })).toEqual({
+      flags: [
+        { name: 'file', value: 'app/Dockerfile.dev' },
+        { name: 'build-arg', value: 'A=1' },
+        { name: 'build-context', value: 'base=target:a' },
+      ],
+      positionals: ['app'],
+    });
+    expect(targetBuild({}).flags[0]).toEqual({ name: 'file', value: 'Dockerfile' });
+  });
+});
