@@ -23,7 +23,7 @@ for a in "$@"; do
         case $a in build|up|run|create) sub=build; break ;; esac
       else
         # Second word of `docker buildx|image|builder ...`; buildx's own flags may sit between.
-        case $a in build|b) sub=build ;; esac
+        case $a in build|b|bake) sub=build ;; esac
         break
       fi
       ;;
