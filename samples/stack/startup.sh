@@ -10,6 +10,6 @@ REGISTRY_HOST=${HELIX_REGISTRY:-helix-registry:5000}; REGISTRY_HOST=${REGISTRY_H
 REGISTRY_IP=$(getent hosts "$REGISTRY_HOST" | awk '{print $1; exit}')
 export REGISTRY_HOST REGISTRY_IP
 docker compose up -d --wait sandbox
-docker -H unix:///run/helix-inner/docker.sock build -q -t helix-sample/assets:latest \
-  --build-arg "ASSET_MB=${SAMPLE_ASSET_MB:-2100}" ./assets >/dev/null
+# Built by compose as the session's was, so the inner dockerd gets the same image (compose's labels too).
+DOCKER_HOST=unix:///run/helix-inner/docker.sock docker compose build assets >/dev/null
 echo "startup: images built; inner sandbox ready"

@@ -1,6 +1,8 @@
-// docker compose build, up --build and run --build through the wrapper, under Compose 2.40 (builds
-// through bake) and 2.26 (classic builds): image naming, build args, inline Dockerfiles, and a service
-// built FROM another service's image.
+// docker compose build, up, create and run through the wrapper, under Compose 2.40 (builds through
+// bake) and 2.26 (classic builds), on both engines: image naming, build args, inline Dockerfiles, a
+// service built FROM another service's image, compose's labels and image ids (against plain compose on
+// the same builder, for every project plain compose can build there: one whose service builds FROM
+// another service's image it cannot), and the builds up does without --build.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,10 +41,17 @@ function project(n: string): string {
   return dir;
 }
 
-describe.each([
+const COMPOSE = [
   { version: '2.40', env: '', binds: [] as string[] },
   { version: '2.26', env: 'DOCKER_CONFIG=/opt/compose-old ', binds: [`${COMPOSE_226}:/opt/compose-old/cli-plugins/docker-compose:ro`] },
-])('compose $version', ({ version, env, binds }) => {
+];
+/** Both engines the package registries serve: Debian trixie's 26 and sid's 28. */
+const ENGINES = [
+  { engine: '26', image: deps.cfg.desktopImage },
+  { engine: '28', image: 'helix/ubuntu-helix:newest' },
+];
+
+describe.each(ENGINES.flatMap((e) => COMPOSE.map((c) => ({ ...c, ...e }))))('compose $version, engine $engine', ({ version, env, binds, engine, image }) => {
   let id: string;
   const n = nonce();
   const dir = project(n);
@@ -50,7 +59,7 @@ describe.each([
 
   beforeAll(async () => {
     await sandboxUp(deps);
-    id = await session(`compose${version.replace('.', '')}`, { binds: [`${dir}:/proj`, ...binds] });
+    id = await session(`compose${version.replace('.', '')}e${engine}`, { image, binds: [`${dir}:/proj`, ...binds] });
     const v = await compose('version --short');
     expect(v.out.trim()).toMatch(new RegExp(`^v?${version.replace('.', '\\.')}\\.`));
   });

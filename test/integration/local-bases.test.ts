@@ -46,8 +46,12 @@ const script = [
   'docker run --rm chain/e cat /e',
 ].join('\n');
 
-it('builds on images the daemon has, as plain docker does: built, loaded, through an ARG, COPY --from, over a mirror name', async () => {
-  const [w, p] = await Promise.all([session('bases-w', { binds: [`${ctx}:/ctx:ro`] }), session('bases-p', { binds: [`${ctx}:/ctx:ro`] })]);
+it.each([
+  { engine: '26', image: deps.cfg.desktopImage },
+  { engine: '28', image: 'helix/ubuntu-helix:newest' },
+])('builds on images the daemon has, as plain docker does: built, loaded, through an ARG, COPY --from, over a mirror name (engine $engine)', async ({ engine, image }) => {
+  const binds = [`${ctx}:/ctx:ro`];
+  const [w, p] = await Promise.all([session(`bases-w${engine}`, { image, binds }), session(`bases-p${engine}`, { image, binds })]);
   const wrapped = await sh(w, script);
   const plain = await sh(p, `export BUILDX_BUILDER=default\n${script}`);
   expect(plain.code, plain.err).toBe(0);
