@@ -1,8 +1,9 @@
 // Local images as bases. Plain docker builds FROM an image the daemon has (built, pulled or loaded
 // there) with that very image; the shared builder cannot see the daemon. So each such image is put in
 // the project's namespace of the shared registry once (by digest, remembered beside the event log by
-// project and image id) and handed to the build as a named context pinned by digest, which the frontend uses for
-// that name in FROM, COPY --from and RUN --mount from=, as the local image wins with plain docker.
+// project and image id) and handed to the build as a named context pinned by digest, which the
+// frontend uses for that name in FROM, COPY --from and RUN --mount from=: as with plain docker, the
+// local image wins.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
