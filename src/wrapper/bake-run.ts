@@ -9,6 +9,7 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { ENV } from '../lib/session-contract.js';
 import { allOpts, isOn, lastOpt } from './options.js';
 import { landTargets, type BakeItem } from './bake-land.js';
+import { bakeLiteral } from './bake-literal.js';
 import type { BakeArgv } from './bake-flags.js';
 import type { Flag, ParsedBuild } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
@@ -49,14 +50,17 @@ export function loadedTargets(def: BakeDefinition): { targets: string[] } | { re
   return targets.length ? { targets } : { reason: 'no target loads an image' };
 }
 
-/** The definition the wrapper runs: image targets pushed by digest to their transfer repositories, untagged. Pure. */
+/**
+ * The definition the wrapper runs: image targets pushed by digest to their transfer repositories,
+ * untagged; every value as bake resolved it, escaped so that bake does not interpolate it again. Pure.
+ */
 export function pushingDefinition(def: BakeDefinition, outputs: ReadonlyMap<string, string>): BakeDefinition {
   const target = Object.fromEntries(
     Object.entries(def.target).map(([name, t]) => {
       const out = outputs.get(name);
-      if (out === undefined) return [name, t];
+      if (out === undefined) return [name, bakeLiteral(t)];
       const { tags: _tags, ...rest } = t;
-      return [name, { ...rest, output: [out] }];
+      return [name, { ...bakeLiteral(rest), output: [out] }];
     }),
   );
   return { ...def, target };

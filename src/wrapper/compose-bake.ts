@@ -2,6 +2,7 @@
 // that builds on another one using that target directly (`target:` context), each pushed by digest to
 // its transfer repository. One buildx process and one BuildKit session for the whole project instead
 // of one per service: on a one-line change most of the time was process start and contention. Pure.
+import { bakeLiteral } from './bake-literal.js';
 import { contextOf, type ParsedBuild } from './build-flags.js';
 
 export interface BakeService {
@@ -97,7 +98,7 @@ export function bakeDefinition(services: readonly BakeService[], env: Readonly<R
     if (!/^[a-zA-Z0-9_-]+$/.test(s.service)) return { unsupported: `service ${s.service}: not a valid bake target name` };
     const t = targetOf(s, env);
     if (typeof t === 'string') return { unsupported: `service ${s.service}: ${t}` };
-    target[s.service] = t;
+    target[s.service] = bakeLiteral(t);
   }
   return { definition: { group: { default: { targets: services.map((s) => s.service) } }, target } };
 }

@@ -14,7 +14,7 @@ import { lastOpt } from './options.js';
 import { startBake } from './compose-bake-run.js';
 import { buildEach } from './compose-each.js';
 import { composeBuildFailureCode } from './compose-exit.js';
-import { ComposePlanError, planComposeBuilds, type ComposeProject, type ServiceBuild } from './compose-plan.js';
+import { ComposePlanError, planComposeBuilds, projectOf, type ComposeProject, type ServiceBuild } from './compose-plan.js';
 import { SUCCESS, type ComposeRun } from './compose-run.js';
 import { cacheProject, projectCacheFile, readCachedProject } from './project-cache.js';
 import { composeVersion, versionCore } from './compose-version.js';
@@ -52,7 +52,7 @@ async function refsByService(project: ComposeProject): Promise<Map<string, strin
 /** The service builds a project's text asks for, in dependency order. */
 async function buildsOf(r: ComposeRun, text: string, progress: string | undefined, version: string): Promise<ServiceBuild[]> {
   const c = r.compose;
-  const project = JSON.parse(text) as ComposeProject;
+  const project = projectOf(text);
   const refs = await refsByService(project);
   const levels = planComposeBuilds(
     project,
@@ -91,7 +91,7 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
   const pullFlag = c.sub === 'build' ? undefined : opt(c, 'pull');
   const plan = async (text: string) => {
     const builds = await buildsOf(r, text, progress, version);
-    return implicit ? missingBuilds(daemon, JSON.parse(text) as ComposeProject, builds, pullFlag) : builds;
+    return implicit ? missingBuilds(daemon, projectOf(text), builds, pullFlag) : builds;
   };
   if (implicit && cached && (await plan(cached).catch(() => undefined))?.length === 0) {
     // Nothing to build by the project as last read: compose runs at once (and builds itself, should

@@ -66,6 +66,22 @@ export interface ServiceBuild {
   needs: Array<{ service: string; ref: string }>;
 }
 
+/** Every string of compose's output with `$$` read back as the `$` it stands for. */
+function unescapeDollars<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\$\$/g, () => '$') as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => unescapeDollars(v)) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeDollars(v)])) as T;
+  return value;
+}
+
+/**
+ * The project in `docker compose config --format json` output. Compose writes a literal `$` there as
+ * `$$`, so that its output is a compose file again (2.26 and 2.40 alike); the build gets the `$`.
+ */
+export function projectOf(configJson: string): ComposeProject {
+  return unescapeDollars(JSON.parse(configJson) as ComposeProject);
+}
+
 /** A project the wrapper cannot plan; compose itself decides what such a line does. */
 export class ComposePlanError extends HelixError {
   constructor(message: string) {

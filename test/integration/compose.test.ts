@@ -199,6 +199,23 @@ describe.each(ENGINES.flatMap((e) => COMPOSE.map((c) => ({ ...c, ...e }))))('com
     expect(wrapped.err.trim().split('\n').pop()).toBe(plain.err.trim().split('\n').pop());
   });
 
+  it('passes values with $, ${ and %{ to the build verbatim, as classic compose does', async () => {
+    writeFileSync(
+      join(dir, 'literal.yaml'),
+      'name: lit\nservices:\n  v:\n    build:\n      context: ./app\n      args:\n        H: "$${HOME}x"\n        P: "%{x}"\n      dockerfile_inline: |\n        FROM debian:trixie\n        ARG H\n        ARG P\n        RUN echo "$$H|$$P" > /v\n',
+    );
+    const r = await compose('-f literal.yaml build');
+    expect(r.code, r.err).toBe(0);
+    expect((await sh(id, 'docker run --rm lit-v cat /v')).out).toBe('${HOME}x|%{x}\n');
+    // Plain compose 2.40 writes these values into its bake file unescaped and fails on them ("Invalid
+    // template control keyword"); classic compose is the oracle here.
+    if (version === '2.26') {
+      const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose -f literal.yaml build --no-cache`);
+      expect(plain.code, plain.err).toBe(0);
+      expect((await sh(id, 'docker run --rm lit-v cat /v')).out).toBe('${HOME}x|%{x}\n');
+    }
+  });
+
   it('fails on an unknown service exactly as plain compose does: same exit code and error', async () => {
     const wrapped = await compose('build --build-arg GREETING=x nosuchservice');
     const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose build --build-arg GREETING=x nosuchservice`);

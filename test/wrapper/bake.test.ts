@@ -70,3 +70,10 @@ describe('targetBuild', () => {
     expect(targetBuild({}).flags[0]).toEqual({ name: 'file', value: 'Dockerfile' });
   });
 });
+
+describe('pushingDefinition values', () => {
+  it('writes back what bake resolved so that bake does not interpolate it a second time', () => {
+    const def = { target: { a: { args: { H: '${HOME}', P: '%{x}' }, tags: ['t'], output: [{ type: 'docker' }] } } };
+    expect(pushingDefinition(def, new Map([['a', 'o']])).target.a).toEqual({ args: { H: '$${HOME}', P: '%%{x}' }, output: ['o'] });
+  });
+});

@@ -58,3 +58,10 @@ describe('bakeDefinition', () => {
     expect(bakeDefinition([{ service: 'a', build: build('--ulimit=nofile=1024', '.'), needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ulimit' });
   });
 });
+
+describe('bake file values', () => {
+  it('escapes ${ and %{ so bake passes every value on verbatim, as compose does', () => {
+    const d = bakeDefinition([{ service: 'a', build: build('--build-arg=H=${HOME}x', '--label=l=%{x}', '.'), needs: [], output: 'o' }], {});
+    expect(d).toMatchObject({ definition: { target: { a: { args: { H: '$${HOME}x' }, labels: { l: '%%{x}' } } } } });
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderArgs } from '../../src/wrapper/build-flags.js';
 import { imageRefs } from '../../src/wrapper/dockerfile-refs.js';
-import { ComposePlanError, normalizeRef, planComposeBuilds, type ComposeProject } from '../../src/wrapper/compose-plan.js';
+import { ComposePlanError, normalizeRef, planComposeBuilds, projectOf, type ComposeProject } from '../../src/wrapper/compose-plan.js';
 
 const opts = { buildArgs: [], noCache: false, pull: false, ssh: [], withDependencies: true, composeVersion: '2.40.3' };
 
@@ -99,5 +99,13 @@ describe('normalizeRef', () => {
     expect(normalizeRef('docker.io/library/shop-base')).toBe('shop-base:latest');
     expect(normalizeRef('reg:5000/a/b')).toBe('reg:5000/a/b:latest');
     expect(normalizeRef('a/b:1')).toBe('a/b:1');
+  });
+});
+
+describe('projectOf', () => {
+  it("reads compose's $$ back as the literal $ it stands for, in every string", () => {
+    // What compose 2.26 and 2.40 print for `H: "$${HOME}x"`, `Q: "a$$b"` and an inline `echo "$$H"`.
+    const p = projectOf('{"name":"lit","services":{"v":{"build":{"args":{"H":"$${HOME}x","Q":"a$$b","R":"$$$$"},"dockerfile_inline":"RUN echo \\"$$H\\"\\n"}}}}');
+    expect(p.services.v?.build).toEqual({ args: { H: '${HOME}x', Q: 'a$b', R: '$$' }, dockerfile_inline: 'RUN echo "$H"\n' });
   });
 });
