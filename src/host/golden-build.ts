@@ -9,7 +9,7 @@ import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { IN_CONTAINER } from '../lib/session-contract.js';
 import { containerInfo } from './engine.js';
 import type { GoldenStore } from './golden-store.js';
-import { loadProjectConfig } from './project-config.js';
+import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import type { SandboxDeps } from './sandbox.js';
 import { dataRootOf, finishGoldenSession, removeSession, sessionName, startGoldenSession } from './session.js';
 
@@ -57,6 +57,11 @@ export class GoldenBuilder {
 
   private lockDir(p: string): string {
     return join(this.store.projectDir(p), 'build.lock');
+  }
+
+  /** The project's settings, or a NOT_FOUND error for a project this host does not know. */
+  config(p: string): Promise<ProjectConfig> {
+    return loadProjectConfig(this.d.cfg.stateDir, p);
   }
 
   async state(p: string): Promise<BuildState> {
