@@ -1,6 +1,6 @@
 // Desktop sessions: one container each, running its own dockerd on a per-session host directory
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
-import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { readIfExists } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import { DATA_FILES, desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
@@ -79,6 +79,10 @@ async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec
   if (await containerInfo(engine, sessionName(spec.id))) throw new HelixError('CONFLICT', `session ${spec.id} already exists (container ${sessionName(spec.id)})`, 'remove it first');
   await mkdir(sessionDirOf(cfg, spec.id), { recursive: true });
   await rm(sessionFile(cfg, spec.id, 'ready'), { force: true });
+  // Every user of the session appends build events here; the directory itself stays root's.
+  const events = await open(sessionFile(cfg, spec.id, 'events'), 'a');
+  await events.chmod(0o666);
+  await events.close();
   // A session restored from a golden gets its data-root from the restore (a snapshot there).
   if (!spec.golden) await createDataRoot(dataRootOf(cfg, spec.id), sessionDirOf(cfg, spec.id));
   const procStatus = await readFile('/proc/self/status', 'utf8');

@@ -25,6 +25,8 @@ export interface InitSettings {
   daemonJson?: string;
   /** Seconds to wait for dockerd to answer; HELIX_DOCKERD_TIMEOUT. */
   dockerdTimeoutS: number;
+  /** The project the session builds for (its namespace in the shared registry); HELIX_PROJECT. */
+  project?: string;
   /** The daemon the docker CLI is pointed at, if not the default socket; DOCKER_HOST. */
   dockerHost?: string;
 }
@@ -48,6 +50,7 @@ export function loadInitSettings(env: Env): InitSettings {
     readyFile: env[ENV.readyFile] || undefined,
     daemonJson: env[ENV.daemonJson] || undefined,
     dockerdTimeoutS: timeout > 0 ? timeout : 60,
+    project: env[ENV.project] || undefined,
     dockerHost: env.DOCKER_HOST || undefined,
   };
 }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execIn } from '../../src/host/engine.js';
 import { sandboxUp } from '../../src/host/sandbox.js';
-import { dataRootOf, removeSession, runGoldenSession, sessionName } from '../../src/host/session.js';
+import { dataRootOf, removeSession, runGoldenSession, sessionFile, sessionName } from '../../src/host/session.js';
 import { context, deps, nonce, session, sh, stateScratch } from './helpers.js';
 
 const scratch = () => context({ Dockerfile: 'FROM scratch\nCOPY f /f\n', f: `${nonce()}\n` });
@@ -40,6 +40,9 @@ describe.each(['helix/ubuntu-helix:dev', 'helix/sway-helix:dev'])('first boot of
         expect(r.status).toMatch(/^helix: \S+ (changed, pulled by digest|already present|unchanged)/);
       }
     }
+    // Both users' builds reached the event log the host reads.
+    const events = readFileSync(sessionFile(deps.cfg, id, 'events'), 'utf8');
+    for (const tag of ['root/app:0', 'retro/app:0', 'retro/app:2']) expect(events).toContain(`"${tag}"`);
   });
 
   it('exports the environment to non-login shells too', async () => {

@@ -13,15 +13,23 @@ import {
 import type { ToolkitConfig } from '../../lib/config.js';
 import { ENV } from '../../lib/session-contract.js';
 import type { Step } from '../context.js';
+import type { InitSettings } from '../settings.js';
 
 const HEADER = 'Written by helix-init on every boot; change the HELIX_* settings instead.';
 
-export function exportedVars(cfg: ToolkitConfig): Record<string, string> {
+/**
+ * What every shell needs for its builds to go where the container's own environment sends them: a
+ * login shell (`su - retro`) starts from these files, not from the container's environment. Pure.
+ */
+export function exportedVars(cfg: ToolkitConfig, settings: InitSettings): Record<string, string> {
   return {
     [ENV.buildxBuilder]: cfg.builderName,
+    [ENV.builderName]: cfg.builderName,
     [ENV.buildxConfig]: cfg.buildxConfig,
     [ENV.buildkitHost]: cfg.buildkitHost,
     [ENV.registry]: cfg.registry,
+    [ENV.eventsFile]: cfg.eventsFile,
+    ...(settings.project ? { [ENV.project]: settings.project } : {}),
   };
 }
 
@@ -36,8 +44,8 @@ async function put(path: string, next: (before: string | undefined) => string): 
 
 export const envExports: Step = {
   name: 'env',
-  async run({ cfg, paths, log }) {
-    const vars = exportedVars(cfg);
+  async run({ cfg, settings, paths, log }) {
+    const vars = exportedVars(cfg, settings);
     const changed = [
       await put(paths.environmentFile, (b) => mergeEnvironmentFile(b ?? '', vars, paths.environmentFile)),
       await put(paths.profileScript, () => renderProfileScript(vars, HEADER)),
