@@ -38,6 +38,23 @@ describe('same stdout and exit code as plain docker', () => {
     expect(w.out.trim()).toBe(local);
   });
 
+  it('prints and fails as plain docker does for the desktop user too, with the image id the shared builder gives root', async () => {
+    const asUser = (cmd: string) => sh(id, `su - retro -c 'cd /ctx && ${cmd}'`);
+    const w = await asUser('docker build -q -t parity/user:1 .');
+    // Plain docker as that user: the real CLI with its own buildx state (the wrapper gives each user theirs).
+    const plainAsUser = 'BUILDX_CONFIG=$HOME/.docker/buildx BUILDX_BUILDER=default /usr/bin/docker';
+    const p = await asUser(`${plainAsUser} build -q -t parity/user-plain:1 .`);
+    expect(w.code, w.err).toBe(0);
+    expect(p.code, p.err).toBe(0);
+    expect(w.out).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(p.out).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(w.out).toBe((await wrapped('build -q -t parity/root:1 .')).out);
+    const [wb, pb] = await Promise.all([asUser('docker build -f bad.Dockerfile .'), asUser(`${plainAsUser} build -f bad.Dockerfile .`)]);
+    expect(pb.code).not.toBe(0);
+    expect(wb.code).toBe(pb.code);
+    expect(wb.out).toBe(pb.out);
+  });
+
   it('fails a broken build with the same exit code and empty stdout', async () => {
     const [w, p] = await Promise.all([wrapped('build -f bad.Dockerfile -t parity/bad:1 .'), plain('build -f bad.Dockerfile -t parity/bad2:1 .')]);
     expect(p.code).not.toBe(0);
