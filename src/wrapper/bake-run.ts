@@ -22,7 +22,8 @@ import { transferRepository } from './transfer.js';
 
 type Target = Record<string, unknown> & { tags?: string[]; output?: unknown[]; platforms?: string[]; context?: string };
 
-export interface BakeDefinition {
+/** A definition as `bake --print` writes it. */
+export interface PrintedBake {
   group?: Record<string, { targets?: string[] }>;
   target: Record<string, Target>;
 }
@@ -34,7 +35,7 @@ function outputType(o: unknown): { type?: string; dest?: string } {
 }
 
 /** The targets whose image bake would load into the daemon, or why buildx itself must run this bake. Pure. */
-export function loadedTargets(def: BakeDefinition): { targets: string[] } | { reason: string } {
+export function loadedTargets(def: PrintedBake): { targets: string[] } | { reason: string } {
   const targets: string[] = [];
   for (const [name, t] of Object.entries(def.target)) {
     const outs = (t.output ?? []).map(outputType);
@@ -54,7 +55,7 @@ export function loadedTargets(def: BakeDefinition): { targets: string[] } | { re
  * The definition the wrapper runs: image targets pushed by digest to their transfer repositories,
  * untagged; every value as bake resolved it, escaped so that bake does not interpolate it again. Pure.
  */
-export function pushingDefinition(def: BakeDefinition, outputs: ReadonlyMap<string, string>): BakeDefinition {
+export function pushingDefinition(def: PrintedBake, outputs: ReadonlyMap<string, string>): PrintedBake {
   const target = Object.fromEntries(
     Object.entries(def.target).map(([name, t]) => {
       const out = outputs.get(name);
@@ -77,7 +78,7 @@ export function targetBuild(t: Target): ParsedBuild {
 }
 
 /** Every target that reads an image the daemon has gets it as a named context, as a build does. */
-async function withLocalBases(def: BakeDefinition, bases: LocalBases): Promise<BakeDefinition> {
+async function withLocalBases(def: PrintedBake, bases: LocalBases): Promise<PrintedBake> {
   const target: Record<string, Target> = {};
   for (const [name, t] of Object.entries(def.target)) {
     const inline = typeof t['dockerfile-inline'] === 'string' ? t['dockerfile-inline'] : undefined;
@@ -103,7 +104,7 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
     stderr: 'ignore',
   });
   if (print.code !== 0) return undefined; // bake prints its own error
-  const def = JSON.parse(print.stdout) as BakeDefinition;
+  const def = JSON.parse(print.stdout) as PrintedBake;
   const loaded = loadedTargets(def);
   if ('reason' in loaded) return undefined;
   const project = process.env[ENV.project] || 'default';
