@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
-import { ENV } from '../lib/session-contract.js';
+import { HelixError } from '../lib/errors.js';
 import { allOpts, isOn, lastOpt } from './options.js';
 import { landTargets, type BakeItem } from './bake-land.js';
 import { bakeLiteral } from './bake-literal.js';
@@ -15,7 +15,7 @@ import type { Flag, ParsedBuild } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
-import type { DockerCall, SmartBuild } from './plan.js';
+import { planBuild, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { pushOutput, Session } from './smart-build.js';
 import { transferRepository } from './transfer.js';
@@ -107,25 +107,15 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
   const def = JSON.parse(print.stdout) as PrintedBake;
   const loaded = loadedTargets(def);
   if ('reason' in loaded) return undefined;
-  const project = process.env[ENV.project] || 'default';
   const dir = await mkdtemp(join(tmpdir(), 'helix-bake-'));
   try {
     const items: BakeItem[] = loaded.targets.map((name) => {
       const t = def.target[name] as Target;
-      const b: SmartBuild = {
-        globals: r.docker.globals,
-        configDir: r.docker.configDir,
-        endpoint: { context: r.docker.context, host: r.docker.host, tls: r.docker.tls },
-        builder: r.builder,
-        build: { flags: [], positionals: [t.context ?? '.'] },
-        tags: t.tags ?? [],
-        quiet: false,
-        stdin: false,
-        localArgv: [],
-        project,
-      };
-      const session = new Session(b, cfg, dir);
-      return { target: name, session, repo: transferRepository(cfg.registry, project, b.tags), ids: session.localIds() };
+      // Each target lands as the smart build of its context and tags would.
+      const plan = planBuild({ flags: (t.tags ?? []).map((value) => ({ name: 'tag', value })), positionals: [t.context ?? '.'] }, r.docker, r.builder, process.env, false);
+      if (plan.kind !== 'smart') throw new HelixError('INTERNAL', `bake target ${name}: cannot plan its landing (${plan.kind})`);
+      const session = new Session(plan.build, cfg, dir);
+      return { target: name, session, repo: transferRepository(cfg.registry, plan.build.project, plan.build.tags), ids: session.localIds() };
     });
     const file = join(dir, 'bake.json');
     const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');
