@@ -15,7 +15,7 @@ import type { Flag, ParsedBuild } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
-import { planBuild, type DockerCall } from './plan.js';
+import { CACHE_NS_ARG, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { pushOutput, Session } from './smart-build.js';
 import { transferRepository } from './transfer.js';
@@ -62,6 +62,17 @@ export function pushingDefinition(def: PrintedBake, outputs: ReadonlyMap<string,
       if (out === undefined) return [name, bakeLiteral(t)];
       const { tags: _tags, ...rest } = t;
       return [name, { ...bakeLiteral(rest), output: [out] }];
+    }),
+  );
+  return { ...def, target };
+}
+
+/** Every target's cache mounts in the project's namespace, as a build's (plan.ts); a target's own value wins. Pure. */
+export function namespacedCaches(def: PrintedBake, project: string): PrintedBake {
+  const target = Object.fromEntries(
+    Object.entries(def.target).map(([name, t]) => {
+      const args = (t.args ?? {}) as Record<string, string>;
+      return [name, CACHE_NS_ARG in args ? t : { ...t, args: { ...args, [CACHE_NS_ARG]: project } }];
     }),
   );
   return { ...def, target };
@@ -119,7 +130,7 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
     });
     const file = join(dir, 'bake.json');
     const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');
-    const local = items[0] ? await withLocalBases(def, items[0].session.bases()) : def;
+    const local = namespacedCaches(items[0] ? await withLocalBases(def, items[0].session.bases()) : def, projectOf(process.env));
     await writeFile(file, JSON.stringify(pushingDefinition(local, new Map(items.map((i) => [i.target, pushOutput(cfg, i.repo)])))));
     const passOn = [
       ...allOpts(r.bake.opts, 'allow').map((v) => `--allow=${v}`),

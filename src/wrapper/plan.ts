@@ -75,6 +75,24 @@ function notSmart(b: ParsedBuild): string | undefined {
   return undefined;
 }
 
+/** BuildKit's Dockerfile frontend prefixes every cache mount's id with this build argument. */
+export const CACHE_NS_ARG = 'BUILDKIT_CACHE_MOUNT_NS';
+
+/** The project a build belongs to: its namespace in the registry and for cache mounts. */
+export function projectOf(env: Env): string {
+  return env[ENV.project] || 'default';
+}
+
+/**
+ * The build with its cache mounts in the project's namespace: one buildkitd serves every project, and
+ * a `RUN --mount=type=cache` id would otherwise be one directory for all of them. The user's own value
+ * wins. Layers stay shared: only steps with a cache mount get a project-specific cache key.
+ */
+export function withCacheNamespace(b: ParsedBuild, project: string): ParsedBuild {
+  const set = values(b, 'build-arg').some((a) => a === CACHE_NS_ARG || a.startsWith(`${CACHE_NS_ARG}=`));
+  return set ? b : withFlags(b, [{ name: 'build-arg', value: `${CACHE_NS_ARG}=${project}` }]);
+}
+
 /** The argv of a tarball load: the solve's build with the tags, without progress output (the user has seen it once). */
 export function loadArgsOf(s: SmartBuild): string[] {
   return renderArgs(withFlags(without(s.build, ['progress']), s.tags.map((value) => ({ name: 'tag', value }))));
@@ -84,7 +102,9 @@ export function loadArgsOf(s: SmartBuild): string[] {
  * A build on the shared builder: the smart path, or buildx's own semantics where the build asks for
  * them. `loads`: docker build (not buildx build) loads the result when nothing else says where it goes.
  */
-export function planBuild(b: ParsedBuild, call: DockerCall, builder: string, env: Env, loads: boolean): Plan {
+export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, env: Env, loads: boolean): Plan {
+  const project = projectOf(env);
+  const b = withCacheNamespace(user, project);
   const why = notSmart(b);
   if (why) {
     const load = loads && !explicitDestination(b);
@@ -109,8 +129,8 @@ export function planBuild(b: ParsedBuild, call: DockerCall, builder: string, env
       metadataFile: lastValue(b, 'metadata-file'),
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
       // The local builder of the current context is named after the context; its docker driver loads.
-      localArgv: [...call.globals, 'buildx', 'build', '--builder', call.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(without(b, ['builder']))],
-      project: env[ENV.project] || 'default',
+      localArgv: [...call.globals, 'buildx', 'build', '--builder', call.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(without(user, ['builder']))],
+      project,
     },
   };
 }

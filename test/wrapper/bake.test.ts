@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from '../../src/wrapper/bake-flags.js';
-import { loadedTargets, pushingDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
+import { loadedTargets, namespacedCaches, pushingDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
 import { decide } from '../../src/wrapper/plan.js';
 
 const cfg = loadConfig({});
@@ -53,6 +53,17 @@ describe('pushingDefinition', () => {
     expect(pushingDefinition(def, new Map([['b', 'type=image,name=r/p/x/b,push-by-digest=true']]))).toEqual({
       group: { default: { targets: ['b'] } },
       target: { a: { context: 'a', output: [{ type: 'cacheonly' }] }, b: { context: 'b', contexts: { base: 'target:a' }, output: ['type=image,name=r/p/x/b,push-by-digest=true'] } },
+    });
+  });
+});
+
+describe('namespacedCaches', () => {
+  it("gives every target the project's cache mount namespace unless the target sets its own", () => {
+    const def = { target: { a: { context: 'a' }, b: { context: 'b', args: { A: '1' } }, c: { args: { BUILDKIT_CACHE_MOUNT_NS: 'mine' } } } };
+    expect(namespacedCaches(def, 'alpha').target).toEqual({
+      a: { context: 'a', args: { BUILDKIT_CACHE_MOUNT_NS: 'alpha' } },
+      b: { context: 'b', args: { A: '1', BUILDKIT_CACHE_MOUNT_NS: 'alpha' } },
+      c: { args: { BUILDKIT_CACHE_MOUNT_NS: 'mine' } },
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
-import { renderArgs } from '../../src/wrapper/build-flags.js';
+import { renderArgs, values } from '../../src/wrapper/build-flags.js';
 import { decide, loadArgsOf, type Plan } from '../../src/wrapper/plan.js';
 
 const cfg = loadConfig({});
@@ -48,15 +48,15 @@ describe('decide', () => {
       },
     });
     const b = (p as Extract<Plan, { kind: 'smart' }>).build;
-    expect(renderArgs(b.build)).toEqual(['--build-arg=A=1', '--progress=plain', '.']);
-    expect(loadArgsOf(b)).toEqual(['--build-arg=A=1', '--tag=x', '.']);
+    expect(renderArgs(b.build)).toEqual(['--build-arg=A=1', '--progress=plain', '--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '.']);
+    expect(loadArgsOf(b)).toEqual(['--build-arg=A=1', '--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '--tag=x', '.']);
   });
 
   it('keeps buildx semantics for explicit outputs, pushes and multi-platform builds', () => {
     expect(decide(['build', '-o', 'type=local,dest=out', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'explicit --output' });
     expect(decide(['buildx', 'build', '--push', '-t', 'r/x', '.'], shared, cfg)).toMatchObject({
       kind: 'buildx',
-      argv: ['buildx', 'build', '--builder', 'helix-shared', '--push', '--tag=r/x', '.'],
+      argv: ['buildx', 'build', '--builder', 'helix-shared', '--push', '--tag=r/x', '--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '.'],
     });
     expect(decide(['build', '--platform', 'linux/amd64,linux/arm64', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'multi-platform build' });
   });
@@ -64,8 +64,17 @@ describe('decide', () => {
   it('loads the result of a plain docker build that cannot take the smart path', () => {
     expect(decide(['build', '--attest', 'type=sbom', '.'], shared, cfg)).toMatchObject({
       kind: 'buildx',
-      argv: ['buildx', 'build', '--builder', 'helix-shared', '--load', '--attest=type=sbom', '.'],
+      argv: ['buildx', 'build', '--builder', 'helix-shared', '--load', '--attest=type=sbom', '--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '.'],
     });
+  });
+
+  it("puts cache mounts in the project's namespace on the shared builder only, and the user's value wins", () => {
+    const smart = (argv: string[], env: Record<string, string>) => (decide(argv, env, cfg) as Extract<Plan, { kind: 'smart' }>).build;
+    const b = smart(['build', '.'], { ...shared, HELIX_PROJECT: 'alpha' });
+    expect(values(b.build, 'build-arg')).toEqual(['BUILDKIT_CACHE_MOUNT_NS=alpha']);
+    expect(b.localArgv).not.toContain('--build-arg=BUILDKIT_CACHE_MOUNT_NS=alpha');
+    expect(values(smart(['build', '--build-arg', 'BUILDKIT_CACHE_MOUNT_NS=mine', '.'], shared).build, 'build-arg')).toEqual(['BUILDKIT_CACHE_MOUNT_NS=mine']);
+    expect(values(smart(['build', '--build-arg', 'BUILDKIT_CACHE_MOUNT_NS', '.'], shared).build, 'build-arg')).toEqual(['BUILDKIT_CACHE_MOUNT_NS']);
   });
 
   it('marks stdin contexts and Dockerfiles, which one solve must read', () => {
