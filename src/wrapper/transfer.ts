@@ -1,10 +1,7 @@
-// Where a changed image travels through the shared registry: a per-project namespace, one repository
-// per image name, addressed by digest only (two sessions building the same tag never share a name). Pure.
-
-function component(s: string): string {
-  const c = s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-  return c || 'x';
-}
+// Where a changed image travels through the shared registry: the project's namespace (the only one
+// its credentials may write), one repository per image name, addressed by digest only (two sessions
+// building the same tag never share a name). Pure.
+import { pathComponent, projectNamespace } from '../lib/registry-names.js';
 
 /** The repository path of a tag without registry host and tag: "reg:5000/a/b:1" → "a/b". */
 export function repositoryOf(tag: string): string {
@@ -19,6 +16,6 @@ export function repositoryOf(tag: string): string {
 }
 
 export function transferRepository(registry: string, project: string, tags: readonly string[]): string {
-  const name = tags[0] ? repositoryOf(tags[0]).split('/').map(component).join('/') : 'untagged';
-  return `${registry}/${component(project)}/${name}`;
+  const name = tags[0] ? repositoryOf(tags[0]).split('/').map(pathComponent).join('/') : 'untagged';
+  return `${registry}/${projectNamespace(project)}/${name}`;
 }

@@ -5,9 +5,9 @@ import { repositoryOf, transferRepository } from '../../src/wrapper/transfer.js'
 
 describe('transferRepository', () => {
   it('names transfers by project and image repository, never by tag', () => {
-    expect(transferRepository('helix-registry:5000', 'prj_abc', ['myapp:latest'])).toBe('helix-registry:5000/prj_abc/myapp');
-    expect(transferRepository('r:5000', 'p', ['ghcr.io/org/App:1.2'])).toBe('r:5000/p/org/app');
-    expect(transferRepository('r:5000', 'My Project!', [])).toBe('r:5000/my-project/untagged');
+    expect(transferRepository('helix-registry:5000', 'prj_abc', ['myapp:latest'])).toBe('helix-registry:5000/helix-projects/prj_abc/myapp');
+    expect(transferRepository('r:5000', 'p', ['ghcr.io/org/App:1.2'])).toBe('r:5000/helix-projects/p/org/app');
+    expect(transferRepository('r:5000', 'My Project!', [])).toBe('r:5000/helix-projects/my-project/untagged');
   });
 
   it('strips registry hosts, tags and digests from a reference', () => {
