@@ -1,0 +1,38 @@
+// Registry bearer tokens: JWTs the distribution registry verifies against the certificate in its
+// `rootcertbundle` (sent along as x5c, so no key id convention is involved). The token server signs
+// sessions' tokens with it; the host signs its own (seeding the mirror, garbage collection).
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { importPKCS8, SignJWT } from 'jose';
+import type { Access } from './access.js';
+
+export interface TokenSigner {
+  /** The registry's `auth.token.issuer` and `service`. */
+  issuer: string;
+  service: string;
+  keyPem: string;
+  certPem: string;
+}
+
+export interface Token {
+  token: string;
+  expiresIn: number;
+  issuedAt: string;
+}
+
+export async function signToken(s: TokenSigner, subject: string, access: Access[], ttlS = 300): Promise<Token> {
+  const key = await importPKCS8(s.keyPem, 'ES256');
+  const der = new X509Certificate(s.certPem).raw.toString('base64');
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ access })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', x5c: [der] })
+    .setIssuer(s.issuer)
+    .setSubject(subject)
+    .setAudience(s.service)
+    // A little slack for clocks of containers that drifted from the registry's.
+    .setNotBefore(now - 10)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlS)
+    .setJti(randomBytes(12).toString('hex'))
+    .sign(key);
+  return { token, expiresIn: ttlS, issuedAt: new Date(now * 1000).toISOString() };
+}
