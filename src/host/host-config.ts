@@ -6,8 +6,20 @@ export interface HostConfig {
   /** The shared builder's name in every session and run (HELIX_BUILDER_NAME). */
   builderName: string;
   network: string;
-  buildkit: { name: string; image: string; port: number; volume: string; gc: { maxUsedSpace: string; minFreeSpace: string; reservedSpace: string } };
+  buildkit: {
+    name: string;
+    image: string;
+    port: number;
+    volume: string;
+    gc: { maxUsedSpace: string; minFreeSpace: string; reservedSpace: string };
+    /** Mutual TLS on its TCP listener (HELIX_BUILDKIT_TLS=0 turns it off, for a local experiment only). */
+    tls: boolean;
+  };
   registry: { name: string; image: string; port: number; volume: string; hostPort: number };
+  /** The registry's token server: it issues scoped tokens to sessions, by project. */
+  registryAuth: { name: string; image: string; port: number; service: string; issuer: string };
+  /** How long a session's or a run's credentials stay valid, in days (HELIX_CREDENTIAL_DAYS). */
+  credentialDays: number;
   /** Host directory for configs and session data-roots. */
   stateDir: string;
   desktopImage: string;
@@ -38,6 +50,7 @@ export function loadHostConfig(env: Env = process.env): HostConfig {
         minFreeSpace: str(env, 'HELIX_BUILDKIT_MIN_FREE', '20GB'),
         reservedSpace: str(env, 'HELIX_BUILDKIT_RESERVED', '10GB'),
       },
+      tls: !/^(0|false|no|off)$/i.test(env.HELIX_BUILDKIT_TLS ?? ''),
     },
     registry: {
       name: str(env, 'HELIX_REGISTRY_NAME', DEFAULTS.registryContainer),
@@ -46,6 +59,14 @@ export function loadHostConfig(env: Env = process.env): HostConfig {
       volume: str(env, 'HELIX_REGISTRY_VOLUME', 'helix-registry-data'),
       hostPort: num(env, 'HELIX_REGISTRY_HOST_PORT', 5000),
     },
+    registryAuth: {
+      name: str(env, 'HELIX_REGISTRY_AUTH_NAME', 'helix-registry-auth'),
+      image: str(env, 'HELIX_REGISTRY_AUTH_IMAGE', 'helix/registry-auth:dev'),
+      port: 5001,
+      service: 'helix-registry',
+      issuer: 'helix',
+    },
+    credentialDays: num(env, 'HELIX_CREDENTIAL_DAYS', 7),
     stateDir: str(env, 'HELIX_HOST_STATE_DIR', '/var/lib/helix-host'),
     desktopImage: str(env, 'HELIX_DESKTOP_IMAGE', 'helix/ubuntu-helix:dev'),
     privileges: env.HELIX_PRIVILEGES,
@@ -59,6 +80,51 @@ export function registryAddress(c: HostConfig): string {
 
 export function buildkitAddress(c: HostConfig): string {
   return `tcp://${c.buildkit.name}:${c.buildkit.port}`;
+}
+
+/** Where the host keeps the sandbox's keys and certificates. */
+export function pkiDir(c: HostConfig): string {
+  return `${c.stateDir}/pki`;
+}
+
+/** The token server's directory: its signing key and the clients' credential records. */
+export function registryAuthDir(c: HostConfig): string {
+  return `${c.stateDir}/registry-auth`;
+}
+
+/** In the registry and token server containers. */
+export const TOKEN_CERT_IN_REGISTRY = '/etc/docker/registry/token.pem';
+export const REGISTRY_AUTH_IN_CONTAINER = '/etc/helix-registry-auth';
+
+/** The registry's config.yml: storage as before, and every request needs a token from the token server. */
+export function renderRegistryConfig(c: HostConfig): string {
+  return [
+    '# Written by the helix host side; mounted read-only into the registry container.',
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    'storage:',
+    '  filesystem:',
+    '    rootdirectory: /var/lib/registry',
+    '  delete:',
+    '    enabled: true',
+    '  cache:',
+    '    blobdescriptor: inmemory',
+    'http:',
+    `  addr: :${c.registry.port}`,
+    'health:',
+    '  storagedriver:',
+    '    enabled: true',
+    '    interval: 10s',
+    '    threshold: 3',
+    'auth:',
+    '  token:',
+    `    realm: http://${c.registryAuth.name}:${c.registryAuth.port}/token`,
+    `    service: ${c.registryAuth.service}`,
+    `    issuer: ${c.registryAuth.issuer}`,
+    `    rootcertbundle: ${TOKEN_CERT_IN_REGISTRY}`,
+    '',
+  ].join('\n');
 }
 
 /** buildkitd.toml: trust the shared registry over http, and use it as docker.io's mirror. */

@@ -1,9 +1,9 @@
 // Docker-in-docker runs with their own BuildKit: a per-run network, a BuildKit sidecar on it (named
 // `buildkit`) whose cache volume later runs of the same project reuse, and the run container, whose
-// dockerd init wires to the sidecar as its remote builder. Nothing from the host is mounted: no
-// docker.sock, no host paths. Metadata is persisted at every step, cleanup runs in order on stop and
+// dockerd init wires to the sidecar as its remote builder, over mutual TLS. Nothing from the host is
+// mounted but the run's own certificates, read-only: no docker.sock, no other host paths. Metadata is persisted at every step, cleanup runs in order on stop and
 // on every failure, leftovers are found by label and reaped, and every step is audited (JSON lines).
-import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
@@ -13,6 +13,8 @@ import { desktopContainerSpec } from './desktop-container.js';
 import { containerInfo, engineError, execIn, type Engine } from './engine.js';
 import type { HostConfig } from './host-config.js';
 import { checkId } from './ids.js';
+import { credentialsDirOf, issueCredentials, revokeCredentials, sandboxCa } from './credentials.js';
+import { issueLeaf } from './pki.js';
 import type { SandboxDeps } from './sandbox.js';
 import { waitFor } from './sandbox.js';
 
@@ -32,6 +34,11 @@ export interface RunMeta {
 }
 
 const LABEL = 'helix.run';
+
+/** A run's name towards its sidecar: its client certificate's CN. */
+export function runClient(id: string): string {
+  return `run-${checkId('run', id)}`;
+}
 
 /** Pure: the names of a run's resources. */
 export function runNames(id: string, project: string): Omit<RunMeta, 'state' | 'createdAt' | 'error'> {
@@ -97,9 +104,19 @@ export class RunManager {
       if (!reused) await this.engine.createVolume({ Name: m.cacheVolume, Labels: { 'helix.managed': 'true', 'helix.project': project } });
       await this.audit(id, 'cache_volume', { volume: m.cacheVolume, reused });
 
+      const tlsDir = await this.issueTls(m);
       const sidecar = await this.engine.createContainer(
         buildkitContainerSpec(
-          { name: m.sidecar, image: this.cfg.buildkit.image, network: m.network, alias: SIDECAR.alias, port: SIDECAR.port, volume: m.cacheVolume, labels: { ...labels, 'helix.role': 'run-buildkit' } },
+          {
+            name: m.sidecar,
+            image: this.cfg.buildkit.image,
+            network: m.network,
+            alias: SIDECAR.alias,
+            port: SIDECAR.port,
+            volume: m.cacheVolume,
+            labels: { ...labels, 'helix.role': 'run-buildkit' },
+            tlsDir,
+          },
           this.cfg.privileges,
           procStatus,
         ),
@@ -107,7 +124,7 @@ export class RunManager {
       await sidecar.start();
       await this.audit(id, 'sidecar_started', { container: m.sidecar, image: this.cfg.buildkit.image });
       // Ready means BuildKit answers an API call, not that the container runs.
-      await waitFor(`BuildKit sidecar of run ${id}`, () => buildkitAnswers(this.engine, m.sidecar, SIDECAR.port), 60_000);
+      await waitFor(`BuildKit sidecar of run ${id}`, () => buildkitAnswers(this.engine, m.sidecar), 60_000);
       await this.audit(id, 'sidecar_ready', { container: m.sidecar });
 
       const run = await this.engine.createContainer(
@@ -119,7 +136,7 @@ export class RunManager {
             network: m.network,
             env: { ...desktopEnv({ builderName: this.cfg.builderName, buildkitHost, project }), ...env },
             labels: { ...labels, 'helix.role': 'run' },
-            binds: [`${m.dataVolume}:${IN_CONTAINER.dataMount}`],
+            binds: [`${m.dataVolume}:${IN_CONTAINER.dataMount}`, `${credentialsDirOf(this.cfg, runClient(id))}:${IN_CONTAINER.credentialsMount}:ro`],
           },
           procStatus,
         ),
@@ -141,6 +158,19 @@ export class RunManager {
       await this.cleanup({ ...m, state: 'failed', error: e.message });
       throw e;
     }
+  }
+
+  /** The sidecar's server certificate and the run container's client certificate; the sidecar's TLS directory. */
+  private async issueTls(m: RunMeta): Promise<string | undefined> {
+    await issueCredentials(this.cfg, { client: runClient(m.id), days: this.cfg.credentialDays });
+    if (!this.cfg.buildkit.tls) return undefined;
+    const dir = credentialsDirOf(this.cfg, `${runClient(m.id)}-buildkit`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const ca = await sandboxCa(this.cfg);
+    await issueLeaf(ca, dir, 'server', { cn: SIDECAR.alias, dns: [SIDECAR.alias, m.sidecar], usage: 'serverAuth', days: this.cfg.credentialDays });
+    await copyFile(ca.cert, `${dir}/ca.pem`);
+    await this.audit(m.id, 'certificates_issued', { client: runClient(m.id) });
+    return dir;
   }
 
   async stop(id: string): Promise<void> {
@@ -167,6 +197,8 @@ export class RunManager {
       await this.audit(m.id, 'network_removed', { network: m.network });
     }
     await this.engine.getVolume(m.dataVolume).remove().then(() => this.audit(m.id, 'data_volume_removed', { volume: m.dataVolume }), () => undefined);
+    await revokeCredentials(this.cfg, runClient(m.id));
+    await revokeCredentials(this.cfg, `${runClient(m.id)}-buildkit`);
     const final: RunMeta = { ...m, state: m.state === 'failed' ? 'failed' : 'stopped' };
     await this.save(final);
     await this.audit(m.id, final.state === 'failed' ? 'run_cleaned_after_failure' : 'run_stopped');

@@ -1,13 +1,17 @@
 // The shared services of one sandbox host: a network with stable DNS names, helix-registry and
 // helix-buildkit on named volumes. `up` reconciles to that state and restarts nothing that is healthy.
-import { mkdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
-import { renderBuildkitdToml, type HostConfig } from './host-config.js';
-import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
+import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, type HostConfig } from './host-config.js';
+import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
+import { ensureSelfSigned, issueLeaf, type KeyPair } from './pki.js';
+import { sandboxCa } from './credentials.js';
+import { hostRegistryToken, repositoryAccess } from './registry-token.js';
 
 export interface SandboxDeps {
   engine: Engine;
@@ -17,12 +21,28 @@ export interface SandboxDeps {
 
 const LABELS = { 'helix.managed': 'true' };
 
-async function ensureContainer(d: SandboxDeps, name: string, create: () => Promise<unknown>): Promise<'created' | 'started' | 'running'> {
-  const info = await containerInfo(d.engine, name);
+const SPEC_LABEL = 'helix.spec';
+
+/**
+ * The container as `spec` says, created if absent and started if stopped. One created from another
+ * spec (an older version, TLS or token auth turned on) is replaced: a service must not keep running
+ * without the protection its configuration asks for.
+ */
+async function ensureContainer(d: SandboxDeps, spec: Record<string, unknown> & { name: string; Labels?: Record<string, string> }): Promise<'created' | 'started' | 'running' | 'replaced'> {
+  const name = spec.name;
+  const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
+  let info = await containerInfo(d.engine, name);
+  let replaced = false;
+  if (info && info.Config.Labels?.[SPEC_LABEL] !== hash) {
+    d.log.warn(`${name} was created from another configuration: replacing it`);
+    await d.engine.getContainer(name).remove({ force: true });
+    info = undefined;
+    replaced = true;
+  }
   if (info?.State.Running) return 'running';
   if (!info) {
     try {
-      await create();
+      await d.engine.createContainer({ ...spec, Labels: { ...spec.Labels, [SPEC_LABEL]: hash } });
     } catch (err) {
       throw engineError(`creating ${name}`, err);
     }
@@ -38,7 +58,7 @@ async function ensureContainer(d: SandboxDeps, name: string, create: () => Promi
     }
     throw e;
   }
-  return info ? 'started' : 'created';
+  return replaced ? 'replaced' : info ? 'started' : 'created';
 }
 
 async function requireImage(engine: Engine, ref: string): Promise<void> {
@@ -67,39 +87,87 @@ export function registryUrl(cfg: HostConfig): string {
 
 /** BuildKit answers a real API call (not merely a running container). */
 export function buildkitHealthy(d: SandboxDeps): Promise<boolean> {
-  return buildkitAnswers(d.engine, d.cfg.buildkit.name, d.cfg.buildkit.port);
+  return buildkitAnswers(d.engine, d.cfg.buildkit.name);
 }
 
+/** The registry answers, and asks for a token (it never serves anonymous requests). */
 export async function registryHealthy(cfg: HostConfig): Promise<boolean> {
   const res = await fetch(`${registryUrl(cfg)}/v2/`, { signal: AbortSignal.timeout(2000) });
+  return res.status === 401 && /^Bearer /i.test(res.headers.get('www-authenticate') ?? '');
+}
+
+/** The token server answers a token request. */
+async function tokenServerHealthy(d: SandboxDeps): Promise<boolean> {
+  const ip = (await containerInfo(d.engine, d.cfg.registryAuth.name))?.NetworkSettings.Networks?.[d.cfg.network]?.IPAddress;
+  if (!ip) return false;
+  const res = await fetch(`http://${ip}:${d.cfg.registryAuth.port}/token?service=${d.cfg.registryAuth.service}`, { signal: AbortSignal.timeout(2000) });
   return res.status === 200;
+}
+
+/** The sandbox's CA, BuildKit's server certificate and the registry's token signing key, made once. */
+async function ensurePki(cfg: HostConfig): Promise<{ ca: KeyPair; buildkitTls: string }> {
+  const ca = await sandboxCa(cfg);
+  const buildkitTls = `${pkiDir(cfg)}/buildkit`;
+  await issueLeafOnce(ca, buildkitTls, 'server', { cn: cfg.buildkit.name, dns: [cfg.buildkit.name, 'localhost'], usage: 'serverAuth', days: 3650 });
+  await copyFile(ca.cert, `${buildkitTls}/ca.pem`);
+  await ensureSelfSigned(registryAuthDir(cfg), 'token', 'helix registry tokens', false);
+  await mkdir(`${registryAuthDir(cfg)}/clients`, { recursive: true, mode: 0o700 });
+  return { ca, buildkitTls };
+}
+
+async function issueLeafOnce(ca: KeyPair, dir: string, name: string, spec: Parameters<typeof issueLeaf>[3]): Promise<void> {
+  const have = await Promise.all([readFile(`${dir}/${name}.pem`), readFile(`${dir}/${name}.key`)]).then(() => true, () => false);
+  if (!have) await issueLeaf(ca, dir, name, spec);
+}
+
+async function ensureRegistryAuth(d: SandboxDeps): Promise<string> {
+  const { cfg, engine } = d;
+  await requireImage(engine, cfg.registryAuth.image);
+  const state = await ensureContainer(d, {
+    name: cfg.registryAuth.name,
+    Image: cfg.registryAuth.image,
+    Labels: { ...LABELS, 'helix.role': 'registry-auth' },
+    Env: [`HELIX_AUTH_SERVICE=${cfg.registryAuth.service}`, `HELIX_AUTH_ISSUER=${cfg.registryAuth.issuer}`, `HELIX_AUTH_PORT=${cfg.registryAuth.port}`],
+    HostConfig: {
+      NetworkMode: cfg.network,
+      RestartPolicy: { Name: 'unless-stopped' },
+      Binds: [`${registryAuthDir(cfg)}:${REGISTRY_AUTH_IN_CONTAINER}:ro`],
+    },
+    NetworkingConfig: { EndpointsConfig: { [cfg.network]: { Aliases: [cfg.registryAuth.name] } } },
+  });
+  await waitFor(`registry token server ${cfg.registryAuth.name}`, () => tokenServerHealthy(d), 30_000);
+  return state;
 }
 
 async function ensureRegistry(d: SandboxDeps): Promise<string> {
   const { cfg, engine } = d;
   await requireImage(engine, cfg.registry.image);
   await ensureVolume(engine, cfg.registry.volume);
-  const state = await ensureContainer(d, cfg.registry.name, () =>
-    engine.createContainer({
-      name: cfg.registry.name,
-      Image: cfg.registry.image,
-      Labels: { ...LABELS, 'helix.role': 'registry' },
-      ExposedPorts: { [`${cfg.registry.port}/tcp`]: {} },
-      HostConfig: {
-        NetworkMode: cfg.network,
-        RestartPolicy: { Name: 'unless-stopped' },
-        Binds: [`${cfg.registry.volume}:/var/lib/registry`],
-        // Published on loopback only, so the host can seed mirror images; sessions use the DNS name.
-        PortBindings: { [`${cfg.registry.port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(cfg.registry.hostPort) }] },
-      },
-      NetworkingConfig: { EndpointsConfig: { [cfg.network]: { Aliases: [cfg.registry.name] } } },
-    }),
-  );
+  const confPath = `${cfg.stateDir}/registry/config.yml`;
+  if ((await readIfExists(confPath)) !== renderRegistryConfig(cfg)) await writeFileAtomic(confPath, renderRegistryConfig(cfg));
+  const state = await ensureContainer(d, {
+    name: cfg.registry.name,
+    Image: cfg.registry.image,
+    Labels: { ...LABELS, 'helix.role': 'registry' },
+    ExposedPorts: { [`${cfg.registry.port}/tcp`]: {} },
+    HostConfig: {
+      NetworkMode: cfg.network,
+      RestartPolicy: { Name: 'unless-stopped' },
+      Binds: [
+        `${cfg.registry.volume}:/var/lib/registry`,
+        `${confPath}:/etc/docker/registry/config.yml:ro`,
+        `${registryAuthDir(cfg)}/token.pem:${TOKEN_CERT_IN_REGISTRY}:ro`,
+      ],
+      // Published on loopback only, so the host can seed mirror images; sessions use the DNS name.
+      PortBindings: { [`${cfg.registry.port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(cfg.registry.hostPort) }] },
+    },
+    NetworkingConfig: { EndpointsConfig: { [cfg.network]: { Aliases: [cfg.registry.name] } } },
+  });
   await waitFor(`registry ${cfg.registry.name}`, () => registryHealthy(cfg), 30_000);
   return state;
 }
 
-async function ensureBuildkit(d: SandboxDeps): Promise<string> {
+async function ensureBuildkit(d: SandboxDeps, tlsDir: string): Promise<string> {
   const { cfg, engine } = d;
   await requireImage(engine, cfg.buildkit.image);
   await ensureVolume(engine, cfg.buildkit.volume);
@@ -116,15 +184,21 @@ async function ensureBuildkit(d: SandboxDeps): Promise<string> {
     }
   }
   const procStatus = await readFile('/proc/self/status', 'utf8');
-  const state = await ensureContainer(d, cfg.buildkit.name, () =>
-    engine.createContainer(
-      buildkitContainerSpec(
-        { ...cfg.buildkit, network: cfg.network, alias: cfg.buildkit.name, labels: { ...LABELS, 'helix.role': 'buildkit' }, configFile: confPath, persistent: true },
-        cfg.privileges,
-        procStatus,
-      ),
-    ),
-  );
+  if (!cfg.buildkit.tls) d.log.warn(`HELIX_BUILDKIT_TLS is off: ${cfg.buildkit.name} takes plaintext connections from anyone on ${cfg.network}`);
+  const spec = buildkitContainerSpec(
+    {
+      ...cfg.buildkit,
+      network: cfg.network,
+      alias: cfg.buildkit.name,
+      labels: { ...LABELS, 'helix.role': 'buildkit' },
+      configFile: confPath,
+      persistent: true,
+      tlsDir: cfg.buildkit.tls ? tlsDir : undefined,
+    },
+    cfg.privileges,
+    procStatus,
+  ) as Parameters<typeof ensureContainer>[1];
+  const state = await ensureContainer(d, spec);
   await waitFor(`BuildKit ${cfg.buildkit.name}`, () => buildkitHealthy(d), 60_000);
   return state;
 }
@@ -134,15 +208,18 @@ async function seedMirror(d: SandboxDeps): Promise<void> {
   for (const ref of d.cfg.mirrorImages) {
     const [repo, tag = 'latest'] = ref.split(':') as [string, string?];
     const path = repo.includes('/') ? repo : `library/${repo}`;
+    // Only the host writes the mirror namespace: sessions' tokens never carry push for it.
+    const token = await hostRegistryToken(d.cfg, [repositoryAccess(path, 'pull', 'push')]);
     const head = await fetch(`${registryUrl(d.cfg)}/v2/${path}/manifests/${tag}`, {
       method: 'HEAD',
-      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json', Authorization: `Bearer ${token}` },
     });
     if (head.status === 200) continue;
     await requireImage(d.engine, ref);
     const target = `127.0.0.1:${d.cfg.registry.hostPort}/${path}`;
     await d.engine.getImage(ref).tag({ repo: target, tag });
-    const stream = await d.engine.getImage(`${target}:${tag}`).push({ authconfig: {} });
+    // dockerd sends a registry token as it is, with no token server round trip.
+    const stream = await d.engine.getImage(`${target}:${tag}`).push({ authconfig: { registrytoken: token } });
     await new Promise<void>((resolve, reject) =>
       d.engine.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
         const failed = events?.find((e) => e.error);
@@ -158,20 +235,23 @@ async function seedMirror(d: SandboxDeps): Promise<void> {
 export interface UpResult {
   network: boolean;
   registry: string;
+  registryAuth: string;
   buildkit: string;
 }
 
 export async function sandboxUp(d: SandboxDeps): Promise<UpResult> {
   const network = await ensureNetwork(d.engine, d.cfg.network);
+  const pki = await ensurePki(d.cfg);
+  const registryAuth = await ensureRegistryAuth(d);
   const registry = await ensureRegistry(d);
-  const buildkit = await ensureBuildkit(d);
+  const buildkit = await ensureBuildkit(d, pki.buildkitTls);
   await seedMirror(d);
-  d.log.info(`sandbox up: registry ${registry}, buildkit ${buildkit}`);
-  return { network, registry, buildkit };
+  d.log.info(`sandbox up: registry ${registry}, token server ${registryAuth}, buildkit ${buildkit}${d.cfg.buildkit.tls ? ' (mutual TLS)' : ' (plaintext)'}`);
+  return { network, registry, registryAuth, buildkit };
 }
 
 /** Empties BuildKit's cache, for an honest cold measurement. */
 export async function pruneBuildCache(d: SandboxDeps): Promise<void> {
-  const r = await execIn(d.engine, d.cfg.buildkit.name, ['buildctl', '--addr', `tcp://127.0.0.1:${d.cfg.buildkit.port}`, 'prune', '--all']);
+  const r = await execIn(d.engine, d.cfg.buildkit.name, ['buildctl', '--addr', BUILDKIT_LOCAL_SOCKET, 'prune', '--all']);
   if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `buildctl prune failed: ${r.stderr.trim()}`);
 }

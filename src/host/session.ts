@@ -10,6 +10,7 @@ import { desktopContainerSpec } from './desktop-container.js';
 import { checkId } from './ids.js';
 import { waitFor } from './sandbox.js';
 import { createDataRoot, removeTree } from './subvolume.js';
+import { credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
 
 export interface SessionSpec {
   id: string;
@@ -41,6 +42,11 @@ export function sessionFile(cfg: HostConfig, id: string, file: keyof typeof DATA
   return `${sessionDirOf(cfg, id)}/${DATA_FILES[file]}`;
 }
 
+/** The session's name towards the shared services: its certificate's CN and registry username. */
+export function sessionClient(id: string): string {
+  return `session-${checkId('session', id)}`;
+}
+
 export function dataRootOf(cfg: HostConfig, id: string): string {
   return sessionFile(cfg, id, 'dataRoot');
 }
@@ -68,7 +74,12 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
       network: cfg.network,
       env: { ...env, ...spec.env },
       labels: { 'helix.role': 'session', 'helix.session': spec.id },
-      binds: [`${sessionDirOf(cfg, spec.id)}:${IN_CONTAINER.dataMount}`, ...golden, ...(spec.binds ?? [])],
+      binds: [
+        `${sessionDirOf(cfg, spec.id)}:${IN_CONTAINER.dataMount}`,
+        `${credentialsDirOf(cfg, sessionClient(spec.id))}:${IN_CONTAINER.credentialsMount}:ro`,
+        ...golden,
+        ...(spec.binds ?? []),
+      ],
     },
     procStatus,
   );
@@ -87,6 +98,8 @@ async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec
   if (!spec.golden) await createDataRoot(dataRootOf(cfg, spec.id), sessionDirOf(cfg, spec.id));
   const procStatus = await readFile('/proc/self/status', 'utf8');
   try {
+    // A golden build lives no longer than its timeout; a day is the shortest a certificate is issued for.
+    await issueCredentials(cfg, { client: sessionClient(spec.id), project: spec.project ?? 'default', days: spec.goldenMode ? 1 : cfg.credentialDays });
     const c = await engine.createContainer(sessionCreateOptions(cfg, spec, procStatus));
     await c.start();
   } catch (err) {
@@ -114,6 +127,7 @@ export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: s
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
   const raw = await readIfExists(sessionFile(cfg, id, 'goldenResult'));
   await c.remove({ force: true, v: true });
+  await revokeCredentials(cfg, sessionClient(id));
   return { exitCode: StatusCode, result: raw ? JSON.parse(raw) : undefined, logs };
 }
 
@@ -162,6 +176,7 @@ export async function removeSession(engine: Engine, cfg: HostConfig, id: string)
     await engine.getContainer(name).stop({ t: 30 }).catch(() => undefined);
     await engine.getContainer(name).remove({ force: true, v: true });
   }
+  await revokeCredentials(cfg, sessionClient(id));
   await archiveEvents(cfg, id);
   await removeTree(sessionDirOf(cfg, id), [dataRootOf(cfg, id)]);
 }

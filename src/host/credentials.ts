@@ -1,0 +1,50 @@
+// What a desktop container gets to reach the shared services: a client certificate for BuildKit and a
+// registry login scoped to its project, issued when it starts and revoked when it is removed. They sit
+// in a host directory of their own, mounted read-only at IN_CONTAINER.credentialsMount.
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { CREDENTIAL_FILES, type RegistryCredential } from '../lib/session-contract.js';
+import { pkiDir, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
+import { issueCredential, revokeCredential } from './registry-auth/clients.js';
+import { ensureSelfSigned, issueLeaf, type KeyPair } from './pki.js';
+
+/** The sandbox's CA, made by the first command that needs it. */
+export function sandboxCa(cfg: HostConfig): Promise<KeyPair> {
+  return ensureSelfSigned(pkiDir(cfg), 'ca', 'helix sandbox CA', true);
+}
+
+export interface CredentialSpec {
+  /** The client's name: its certificate's CN and its registry username, e.g. session-<id>. */
+  client: string;
+  /** The project whose registry namespace it may write; no registry login without one. */
+  project?: string;
+  /** How long it may live, in days (at least one: certificates are issued by the day). */
+  days: number;
+}
+
+export function credentialsDirOf(cfg: HostConfig, client: string): string {
+  return `${cfg.stateDir}/credentials/${client}`;
+}
+
+/** Issues the client's credentials; returns their host directory. */
+export async function issueCredentials(cfg: HostConfig, c: CredentialSpec): Promise<string> {
+  const dir = credentialsDirOf(cfg, c.client);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (cfg.buildkit.tls) {
+    const ca = await sandboxCa(cfg);
+    await copyFile(ca.cert, `${dir}/${CREDENTIAL_FILES.ca}`);
+    await issueLeaf(ca, dir, 'client', { cn: c.client, dns: [c.client], usage: 'clientAuth', days: c.days });
+  }
+  if (c.project) {
+    const login = await issueCredential(`${registryAuthDir(cfg)}/clients`, c.client, c.project, c.days * 24);
+    const cred: RegistryCredential = { registry: registryAddress(cfg), ...login };
+    await writeFileAtomic(`${dir}/${CREDENTIAL_FILES.registry}`, JSON.stringify(cred), 0o600);
+  }
+  return dir;
+}
+
+export async function revokeCredentials(cfg: HostConfig, client: string): Promise<void> {
+  await revokeCredential(`${registryAuthDir(cfg)}/clients`, client);
+  await rm(credentialsDirOf(cfg, client), { recursive: true, force: true });
+}
