@@ -21,6 +21,10 @@ export interface InitPaths {
   /** Where the wrapper is installed: a directory ahead of the real docker on PATH. */
   wrapperPath: string;
   readyMarker: string;
+  /** The host's credentials for this container (read-only, root's), which init copies to cfg.credentialsDir. */
+  credentialsMount: string;
+  /** /etc/group, for the docker group that may read the copy. */
+  groupFile: string;
 }
 
 export interface InitContext {
@@ -48,4 +52,6 @@ export const DEFAULT_PATHS: InitPaths = {
   wrapperTemplate: '/opt/helix/share/docker-wrapper.sh',
   wrapperPath: '/usr/local/bin/docker',
   readyMarker: IN_CONTAINER.readyMarker,
+  credentialsMount: IN_CONTAINER.credentialsMount,
+  groupFile: '/etc/group',
 };

@@ -2,6 +2,7 @@
 // so it overlaps dockerd's start.
 import type { Step } from './context.js';
 import { bootD } from './steps/boot-d.js';
+import { credentials } from './steps/credentials.js';
 import { daemonConfig } from './steps/daemon-config.js';
 import { envExports } from './steps/env-exports.js';
 import { goldenRestore } from './steps/golden-restore.js';
@@ -9,4 +10,4 @@ import { installWrapper } from './steps/install-wrapper.js';
 import { registerBuilder } from './steps/register-builder.js';
 import { startDockerd } from './steps/start-dockerd.js';
 
-export const STEPS: ReadonlyArray<Step | readonly Step[]> = [goldenRestore, daemonConfig, [startDockerd, registerBuilder], envExports, installWrapper, bootD];
+export const STEPS: ReadonlyArray<Step | readonly Step[]> = [goldenRestore, daemonConfig, credentials, [startDockerd, registerBuilder], envExports, installWrapper, bootD];

@@ -26,6 +26,8 @@ export interface ToolkitConfig {
   transferCompression: string;
   /** The wrapper's per-build event log (HELIX_EVENTS_FILE); sessions put it where the host reads it. */
   eventsFile: string;
+  /** This container's credentials for BuildKit and the registry (HELIX_CREDENTIALS_DIR; CREDENTIAL_FILES). */
+  credentialsDir: string;
 }
 
 export const DEFAULTS = {
@@ -57,5 +59,6 @@ export function loadConfig(env: Env = process.env): ToolkitConfig {
     buildxConfig: pick(env, ENV.buildxConfig, `${stateDir}/buildx`),
     transferCompression: pick(env, 'HELIX_TRANSFER_COMPRESSION', 'uncompressed'),
     eventsFile: pick(env, ENV.eventsFile, `${stateDir}/${DATA_FILES.events}`),
+    credentialsDir: pick(env, 'HELIX_CREDENTIALS_DIR', IN_CONTAINER.credentials),
   };
 }

@@ -44,7 +44,31 @@ export const IN_CONTAINER = {
   startupScript: '/opt/helix/startup.sh',
   /** Written by helix-init when the boot is done, removed at the next boot. */
   readyMarker: '/run/helix/ready',
+  /** The container's credentials from the host (CREDENTIAL_FILES), read-only, root's only. */
+  credentialsMount: '/run/helix-credentials',
+  /**
+   * init's copy of them, readable by the docker group: what the wrapper and buildx read as the desktop
+   * user. Containers the session runs see neither.
+   */
+  credentials: '/var/lib/helix/credentials',
 } as const;
+
+/** The files of a credentials directory; each is there only when the host enabled what it is for. */
+export const CREDENTIAL_FILES = {
+  /** The sandbox CA, which BuildKit's server certificate is checked against. */
+  ca: 'ca.pem',
+  /** The container's client certificate for BuildKit, and its key. */
+  cert: 'client.pem',
+  key: 'client.key',
+  /** RegistryCredential: the container's username and password for the registry's token server. */
+  registry: 'registry.json',
+} as const;
+
+export interface RegistryCredential {
+  registry: string;
+  username: string;
+  password: string;
+}
 
 /** Files in a data mount, which the host reads on its own disk. */
 export const DATA_FILES = {

@@ -49,7 +49,11 @@ interface Reply {
 }
 
 export class EngineApi implements Daemon {
-  constructor(readonly socket: string) {}
+  /** `registryAuth`: the X-Registry-Auth of the shared registry, whose images are all this pulls and pushes. */
+  constructor(
+    readonly socket: string,
+    readonly registryAuth: string,
+  ) {}
 
   private call(method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
     return new Promise((resolve, reject) => {
@@ -83,7 +87,7 @@ export class EngineApi implements Daemon {
 
   async pull(ref: string): Promise<PullEvent[]> {
     const [repo, tag] = splitDigest(ref);
-    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
+    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth });
     if (r.status !== 200) this.fail(`docker pull ${ref} failed`, r);
     const events: PullEvent[] = [];
     for (const line of r.body.split('\n')) {
@@ -98,8 +102,7 @@ export class EngineApi implements Daemon {
 
   async push(ref: string): Promise<string> {
     const [repo, tag] = splitTag(ref);
-    // The shared registry takes no credentials; the header is required all the same.
-    const r = await this.call('POST', `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': Buffer.from('{}').toString('base64') });
+    const r = await this.call('POST', `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth });
     if (r.status !== 200) this.fail(`docker push ${ref} failed`, r);
     let digest: string | undefined;
     for (const line of r.body.split('\n')) {

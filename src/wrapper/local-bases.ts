@@ -11,6 +11,7 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { contextOf, lastValue, values, type Flag, type ParsedBuild } from './build-flags.js';
 import type { Daemon } from './daemon.js';
 import { contextName, imageRefs } from './dockerfile-refs.js';
+import { readCredential, registryFetch } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 
 /** The Dockerfile a build reads, when it can be read before the build (not from stdin or a URL). */
@@ -41,14 +42,18 @@ function pushedFile(cfg: ToolkitConfig): string {
 }
 
 /** The registry still has the manifest (a registry garbage collection may have removed it). */
-async function inRegistry(ref: string): Promise<boolean> {
+async function inRegistry(cfg: ToolkitConfig, ref: string): Promise<boolean> {
   const [repo, digest] = ref.split('@') as [string, string];
   const [host, ...path] = repo.split('/');
-  const res = await fetch(`http://${host}/v2/${path.join('/')}/manifests/${digest}`, {
-    method: 'HEAD',
-    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' },
-    signal: AbortSignal.timeout(3000),
-  }).catch(() => undefined);
+  const res = await registryFetch(
+    `http://${host}/v2/${path.join('/')}/manifests/${digest}`,
+    {
+      method: 'HEAD',
+      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' },
+      signal: AbortSignal.timeout(3000),
+    },
+    readCredential(cfg),
+  ).catch(() => undefined);
   return res?.status === 200;
 }
 
@@ -61,7 +66,7 @@ export interface LocalBases {
 /** The registry reference of a local image, pushed there by digest if it is not yet. */
 async function registryRef(l: LocalBases, ref: string, id: string, known: Pushed): Promise<string> {
   const had = known[`${l.project}/${id}`];
-  if (had && (await inRegistry(had))) return had;
+  if (had && (await inRegistry(l.cfg, had))) return had;
   const repo = transferRepository(l.cfg.registry, l.project, [ref]);
   const vehicle = `${repo}:base-${id.replace(/^sha256:/, '').slice(0, 12)}`;
   await l.daemon.tag(id, vehicle);

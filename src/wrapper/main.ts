@@ -9,14 +9,23 @@ import { exitLike, handOff, type ChildResult } from './child.js';
 import { currentBuilder } from './cli-config.js';
 import { runComposeBuilds } from './compose-build.js';
 import { decide, type Plan } from './plan.js';
+import { ensureLogin, readCredential } from './registry-login.js';
 import { reportBuild } from './report.js';
 import { runSmartBuild } from './smart-build.js';
 
+/** The CLI config directory a plan's docker and buildx calls read (`--config`), if named. */
+function configDirOf(plan: Exclude<Plan, { kind: 'passthrough' }>): string | undefined {
+  if (plan.kind === 'buildx') return plan.configDir;
+  return plan.kind === 'smart' ? plan.build.configDir : plan.docker.configDir;
+}
+
 /** Carries out the plan: how the wrapper should end, or undefined to hand the line to the real docker. */
 async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefined> {
+  if (plan.kind === 'passthrough') return undefined;
+  // buildx pushes and pulls as the CLI config's logins say: it needs the session's own.
+  const credential = readCredential(cfg);
+  if (credential) await ensureLogin(credential, configDirOf(plan));
   switch (plan.kind) {
-    case 'passthrough':
-      return undefined;
     case 'buildx':
       return runBuildx(cfg.realDocker, plan.configDir, plan.argv);
     case 'compose':

@@ -16,6 +16,7 @@ import { renderArgs, withFlags } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
+import { registryFetch, readCredential, registryAuthHeader } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 import { HelixError } from '../lib/errors.js';
 
@@ -63,7 +64,7 @@ export function pushOutput(cfg: ToolkitConfig, repo: string): string {
 /** The daemon a command line talks to: its local socket directly, anything else through the CLI. */
 export function daemonFor(call: DockerCall, cfg: ToolkitConfig): Daemon {
   const socket = engineSocket(call, process.env, currentContext(call.configDir));
-  return socket ? new EngineApi(socket) : new DockerCli(cfg.realDocker, call.globals);
+  return socket ? new EngineApi(socket, registryAuthHeader(readCredential(cfg))) : new DockerCli(cfg.realDocker, call.globals);
 }
 
 export class Session {
@@ -128,10 +129,11 @@ export class Session {
   async manifestLayers(repo: string, digest: string): Promise<ManifestLayer[] | undefined> {
     const [host, ...path] = repo.split('/');
     try {
-      const res = await fetch(`http://${host}/v2/${path.join('/')}/manifests/${digest}`, {
-        headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
-        signal: AbortSignal.timeout(3000),
-      });
+      const res = await registryFetch(
+        `http://${host}/v2/${path.join('/')}/manifests/${digest}`,
+        { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' }, signal: AbortSignal.timeout(3000) },
+        readCredential(this.cfg),
+      );
       return ((await res.json()) as { layers?: ManifestLayer[] }).layers;
     } catch {
       return undefined;

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { directAddress, endpointOf, storedBuilder } from '../../src/init/steps/register-builder.js';
+import { directAddress, endpointOf, storedBuilder, tlsDriverOpts } from '../../src/init/steps/register-builder.js';
 
 // Recorded from `docker buildx inspect helix-shared` (buildx 0.29.1) in a session.
 const INSPECT = `Name:          helix-shared
@@ -26,9 +29,27 @@ describe('endpointOf', () => {
 // Written by `docker buildx create --name helix-shared --driver remote tcp://helix-buildkit:1234` (buildx 0.29.1).
 const INSTANCE = '{"Name":"helix-shared","Driver":"remote","Nodes":[{"Name":"helix-shared0","Endpoint":"tcp://helix-buildkit:1234","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}';
 
+// The same with --driver-opt cacert=…,cert=…,key=… (buildx 0.29.1 keeps the paths).
+const TLS_OPTS = { cacert: '/c/ca.pem', cert: '/c/client.pem', key: '/c/client.key' };
+const INSTANCE_TLS = INSTANCE.replace('"DriverOpts":null', `"DriverOpts":${JSON.stringify(TLS_OPTS)}`);
+
+describe('tlsDriverOpts', () => {
+  it('names the certificate files when all three are there, and nothing otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helix-creds-'));
+    expect(await tlsDriverOpts(dir)).toEqual({});
+    for (const f of ['ca.pem', 'client.pem']) writeFileSync(join(dir, f), '');
+    expect(await tlsDriverOpts(dir)).toEqual({});
+    writeFileSync(join(dir, 'client.key'), '');
+    expect(await tlsDriverOpts(dir)).toEqual({ cacert: join(dir, 'ca.pem'), cert: join(dir, 'client.pem'), key: join(dir, 'client.key') });
+    expect(await tlsDriverOpts(join(dir, 'absent'))).toEqual({});
+    rmSync(dir, { recursive: true });
+  });
+});
+
 describe('storedBuilder', () => {
-  it("reads the endpoint from buildx's instance file", () => {
-    expect(storedBuilder(INSTANCE)).toEqual({ kind: 'endpoint', endpoint: 'tcp://helix-buildkit:1234' });
+  it("reads the endpoint and driver options from buildx's instance file", () => {
+    expect(storedBuilder(INSTANCE)).toEqual({ kind: 'endpoint', endpoint: 'tcp://helix-buildkit:1234', driverOpts: {} });
+    expect(storedBuilder(INSTANCE_TLS)).toEqual({ kind: 'endpoint', endpoint: 'tcp://helix-buildkit:1234', driverOpts: TLS_OPTS });
   });
 
   it('tells a missing file from one in a shape it does not know', () => {

@@ -3,11 +3,13 @@
 // dockerd starts. Every buildx call costs ~0.5 s of CPU, and sessions booting together share the
 // cores: the stored builder is read from buildx's instance file and BuildKit is asked directly, so a
 // boot needs at most one buildx call (the create) and none on a restart.
-import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile } from 'node:fs/promises';
 import { connect as h2connect } from 'node:http2';
 import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { readIfExists } from '../../lib/atomic-write.js';
+import { CREDENTIAL_FILES } from '../../lib/session-contract.js';
 import { docker } from '../docker.js';
 import type { Step } from '../context.js';
 
@@ -34,12 +36,15 @@ export function endpointOf(inspectOutput: string): string | undefined {
  * What buildx's instance file says of a builder: absent, its single node's endpoint, or `unknown`
  * when the file is not in the shape this version knows (then buildx itself is asked).
  */
-export function storedBuilder(fileText: string | undefined): { kind: 'absent' } | { kind: 'endpoint'; endpoint: string } | { kind: 'unknown' } {
+export function storedBuilder(
+  fileText: string | undefined,
+): { kind: 'absent' } | { kind: 'endpoint'; endpoint: string; driverOpts: Record<string, string> } | { kind: 'unknown' } {
   if (fileText === undefined) return { kind: 'absent' };
   try {
-    const ng = JSON.parse(fileText) as { Driver?: unknown; Nodes?: Array<{ Endpoint?: unknown }> };
-    const endpoint = ng.Nodes?.length === 1 ? ng.Nodes[0]?.Endpoint : undefined;
-    if (ng.Driver === 'remote' && typeof endpoint === 'string') return { kind: 'endpoint', endpoint };
+    const ng = JSON.parse(fileText) as { Driver?: unknown; Nodes?: Array<{ Endpoint?: unknown; DriverOpts?: Record<string, string> | null }> };
+    const node = ng.Nodes?.length === 1 ? ng.Nodes[0] : undefined;
+    const endpoint = node?.Endpoint;
+    if (ng.Driver === 'remote' && typeof endpoint === 'string') return { kind: 'endpoint', endpoint, driverOpts: node?.DriverOpts ?? {} };
   } catch {
     // not JSON: fall through
   }
@@ -54,11 +59,32 @@ export function directAddress(host: string): { host: string; port: number } | { 
   return unix ? { path: unix[1] as string } : undefined;
 }
 
+/** The remote driver's TLS options, when the host gave this container a client certificate. */
+export async function tlsDriverOpts(dir: string): Promise<Record<string, string>> {
+  const have = await readdir(dir).catch(() => [] as string[]);
+  if (![CREDENTIAL_FILES.ca, CREDENTIAL_FILES.cert, CREDENTIAL_FILES.key].every((f) => have.includes(f))) return {};
+  return { cacert: join(dir, CREDENTIAL_FILES.ca), cert: join(dir, CREDENTIAL_FILES.cert), key: join(dir, CREDENTIAL_FILES.key) };
+}
+
+const sameOpts = (a: Record<string, string>, b: Record<string, string>) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+interface Tls {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
 /** BuildKit answers when an HTTP/2 (gRPC) server sends its settings: more than an open port. */
-function grpcAnswers(addr: { host: string; port: number } | { path: string }, timeoutMs: number): Promise<boolean> {
+function grpcAnswers(addr: { host: string; port: number } | { path: string }, tls: Tls | undefined, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const session = h2connect('http://buildkit', {
-      createConnection: () => ('path' in addr ? netConnect(addr.path) : netConnect(addr.port, addr.host)),
+    const session = h2connect(tls ? 'https://buildkit' : 'http://buildkit', {
+      createConnection: () =>
+        'path' in addr
+          ? netConnect(addr.path)
+          : tls
+            ? tlsConnect({ host: addr.host, port: addr.port, servername: addr.host, ALPNProtocols: ['h2'], ...tls })
+            : netConnect(addr.port, addr.host),
     });
     const done = (ok: boolean) => {
       clearTimeout(timer);
@@ -77,6 +103,7 @@ export const registerBuilder: Step = {
   async run({ cfg, log }) {
     const name = cfg.builderName;
     await mkdir(cfg.buildxConfig, { recursive: true });
+    const opts = await tlsDriverOpts(cfg.credentialsDir);
     const stored = storedBuilder(await readIfExists(join(cfg.buildxConfig, 'instances', name)));
     let endpoint = stored.kind === 'endpoint' ? stored.endpoint : undefined;
     if (stored.kind === 'unknown') {
@@ -84,20 +111,23 @@ export const registerBuilder: Step = {
       // '' for a builder that exists with no endpoint buildx shows: it is replaced like a changed one.
       endpoint = existing.exitCode === 0 ? (endpointOf(existing.stdout) ?? '') : undefined;
     }
-    if (endpoint !== cfg.buildkitHost) {
+    const current = endpoint === cfg.buildkitHost && (stored.kind !== 'endpoint' || sameOpts(stored.driverOpts, opts));
+    if (!current) {
       if (endpoint !== undefined) await docker(cfg, ['buildx', 'rm', name]);
-      const created = await docker(cfg, ['buildx', 'create', '--name', name, '--driver', 'remote', cfg.buildkitHost]);
+      const driverOpt = Object.entries(opts).map(([k, v]) => `${k}=${v}`).join(',');
+      const created = await docker(cfg, ['buildx', 'create', '--name', name, '--driver', 'remote', ...(driverOpt ? ['--driver-opt', driverOpt] : []), cfg.buildkitHost]);
       if (created.exitCode !== 0) {
         log.warn(`cannot register builder ${name} at ${cfg.buildkitHost}: ${created.stderr.trim().split('\n').pop()}; builds stay local`);
         return;
       }
-      log.info(`builder ${name} registered at ${cfg.buildkitHost}${endpoint ? ` (was ${endpoint})` : ''}`);
+      log.info(`builder ${name} registered at ${cfg.buildkitHost}${driverOpt ? ' with a client certificate' : ''}${endpoint ? ` (was ${endpoint})` : ''}`);
     }
     await shareTemplate(cfg.buildxConfig);
     // Bounded: an unreachable shared BuildKit must not stop the desktop booting.
     const addr = directAddress(cfg.buildkitHost);
+    const tls = opts.cert ? { ca: await readFile(opts.cacert as string), cert: await readFile(opts.cert), key: await readFile(opts.key as string) } : undefined;
     const ok = addr
-      ? await grpcAnswers(addr, 20_000)
+      ? await grpcAnswers(addr, tls, 20_000)
       : (await docker(cfg, ['buildx', 'inspect', '--bootstrap', name], { timeoutMs: 20_000 }).catch(() => undefined))?.exitCode === 0;
     if (!ok) {
       log.warn(`shared BuildKit at ${cfg.buildkitHost} does not answer; builds fall back to the local builder`);

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { bearerChallenge, registryAuthHeader, withLogin } from '../../src/wrapper/registry-login.js';
+
+const cred = { registry: 'helix-registry:5000', username: 'session-s1', password: 'p?>~' };
+
+describe('withLogin', () => {
+  it("merges the session's login into config.json as docker login would, keeping everything else", () => {
+    const before = JSON.stringify({ auths: { 'ghcr.io': { auth: 'eA==' } }, currentContext: 'x', credHelpers: { 'gcr.io': 'gcloud' } });
+    const after = JSON.parse(withLogin(before, cred) as string);
+    expect(after).toEqual({
+      auths: { 'ghcr.io': { auth: 'eA==' }, 'helix-registry:5000': { auth: Buffer.from('session-s1:p?>~').toString('base64') } },
+      currentContext: 'x',
+      credHelpers: { 'gcr.io': 'gcloud' },
+    });
+    expect(withLogin(JSON.stringify(after), cred)).toBeUndefined();
+    expect(JSON.parse(withLogin(undefined, cred) as string).auths).toHaveProperty(['helix-registry:5000']);
+  });
+
+  it('leaves a config.json that is not a JSON object alone', () => {
+    expect(withLogin('{broken', cred)).toBeUndefined();
+    expect(withLogin('[1]', cred)).toBeUndefined();
+  });
+});
+
+describe('registryAuthHeader', () => {
+  it("is URL-safe base64 with padding, as the engine decodes it", () => {
+    const h = registryAuthHeader(cred);
+    expect(h).not.toMatch(/[+/]/);
+    expect(JSON.parse(Buffer.from(h.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString())).toEqual({ username: 'session-s1', password: 'p?>~', serveraddress: 'helix-registry:5000' });
+    expect(registryAuthHeader(undefined)).toBe(Buffer.from('{}').toString('base64'));
+  });
+});
+
+describe('bearerChallenge', () => {
+  it("reads the registry's WWW-Authenticate", () => {
+    expect(bearerChallenge('Bearer realm="http://a:5001/token",service="helix-registry",scope="repository:x:pull"')).toEqual({
+      realm: 'http://a:5001/token',
+      service: 'helix-registry',
+      scope: 'repository:x:pull',
+    });
+    expect(bearerChallenge('Basic realm="x"')).toBeUndefined();
+    expect(bearerChallenge(null)).toBeUndefined();
+  });
+});
