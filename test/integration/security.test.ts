@@ -1,0 +1,152 @@
+// Against the real stack: the trust boundaries between projects sharing one sandbox. Every attack is
+// made twice: from inside a session (as its desktop user, with the session's own credentials) and from
+// a container that session runs (with no credentials, by address). Each must be refused by the service
+// itself (the registry's token auth, BuildKit's mutual TLS), and the session's own work still allowed.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registryUrl, sandboxUp } from '../../src/host/sandbox.js';
+import { hostRegistryToken, repositoryAccess } from '../../src/host/registry-token.js';
+import { context, deps, nonce, session, sh } from './helpers.js';
+
+const STACK_DIR = process.env.STACK_DIR ?? '/opt/helix-stack';
+const fixture = join(import.meta.dirname, '..', 'fixtures', 'registry-attack.mjs');
+const MIRROR = 'library/busybox';
+const run = nonce();
+const projectA = `sa-${process.pid}`;
+const projectB = `sb-${process.pid}`;
+
+let a = '';
+let b = '';
+/** B's image, by digest in B's namespace, which A must not read. */
+let otherRepo = '';
+let otherDigest = '';
+let mirrorDigest = '';
+const asUser = (id: string, cmd: string) => sh(id, `su - retro -c '${cmd}'`);
+
+async function mirrorManifest(): Promise<string> {
+  const token = await hostRegistryToken(deps.cfg, [repositoryAccess(MIRROR, 'pull')]);
+  const res = await fetch(`${registryUrl(deps.cfg)}/v2/${MIRROR}/manifests/stable`, {
+    method: 'HEAD',
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+  });
+  expect(res.status).toBe(200);
+  return res.headers.get('docker-content-digest') as string;
+}
+
+/** The attack script's findings, from the session (its desktop user) or from a container it runs. */
+async function attack(id: string, where: 'session' | 'container'): Promise<Record<string, number>> {
+  const args = `${otherRepo} ${otherDigest} ${MIRROR} ${mirrorDigest}`;
+  const r =
+    where === 'session'
+      ? await asUser(id, `/opt/helix/bin/node /work/attack.mjs http://helix-registry:5000 /var/lib/helix/credentials/registry.json ${args}`)
+      : await sh(
+          id,
+          // Names do not resolve in a container the session runs: it goes by address, as an attacker would.
+          `reg=$(getent hosts helix-registry | cut -d" " -f1); tok=$(getent hosts helix-registry-auth | cut -d" " -f1); ` +
+            `docker run --rm -v /opt/helix/bin/node:/node:ro -v /work/attack.mjs:/attack.mjs:ro debian:trixie /node /attack.mjs http://$reg:5000 - ${args} $tok:5001`,
+        );
+  expect(r.code, r.err).toBe(0);
+  return JSON.parse(r.out.trim().split('\n').pop() as string) as Record<string, number>;
+}
+
+const found = new Map<string, Promise<Record<string, number>>>();
+const findings = (where: 'session' | 'container') => {
+  if (!found.has(where)) found.set(where, attack(a, where));
+  return found.get(where) as Promise<Record<string, number>>;
+};
+
+beforeAll(async () => {
+  await sandboxUp(deps);
+  const ctx = context({ Dockerfile: `FROM busybox:stable\nRUN echo secret-${run} > /secret\n` });
+  const binds = [`${ctx}:/ctx:ro`, `${fixture}:/work/attack.mjs:ro`, `${STACK_DIR}/bin/buildctl:/usr/local/bin/buildctl:ro`];
+  [a, b] = await Promise.all([session('sec-a', { project: projectA, binds }), session('sec-b', { project: projectB, binds })]);
+  // The transfer's manifest digest is in the build's metadata; the wrapper drops the transfer's name.
+  const built = await sh(b, 'cd /ctx && docker build -q --metadata-file /tmp/m.json -t secret/app:1 . >/dev/null && cat /tmp/m.json');
+  expect(built.code, built.err).toBe(0);
+  otherRepo = `helix-projects/${projectB}/secret/app`;
+  otherDigest = (JSON.parse(built.out) as Record<string, string>)['containerimage.digest'] as string;
+  expect(otherDigest).toMatch(/^sha256:/);
+  mirrorDigest = await mirrorManifest();
+}, 300_000);
+
+describe('the registry, by project', () => {
+  for (const where of ['session', 'container'] as const) {
+    it(`refuses a push or a delete to the docker.io mirror namespace from a ${where}`, async () => {
+      const f = await findings(where);
+      expect(f.pushMirror).toBe(401);
+      expect(f.deleteMirror).toBe(401);
+      expect(await mirrorManifest()).toBe(mirrorDigest);
+      // Reading the mirror is what it is for.
+      expect(f.pullMirror).toBe(200);
+    });
+
+    it(`refuses a push or a delete to another project's namespace from a ${where}`, async () => {
+      const f = await findings(where);
+      expect(f.pushOther).toBe(401);
+      expect(f.deleteOther).toBe(401);
+    });
+
+    it(`refuses a pull of another project's image by its exact digest from a ${where}`, async () => {
+      expect((await findings(where)).pullOther).toBe(401);
+    });
+
+    it(`refuses the catalog from a ${where}`, async () => {
+      expect((await findings(where)).catalog).toBe(401);
+    });
+  }
+
+  it("refuses the docker CLI's push over a mirrored image and pull of another project's image, and keeps the session's own builds working", async () => {
+    const push = await asUser(a, 'docker tag busybox:stable helix-registry:5000/library/busybox:stable 2>/dev/null || (docker pull -q busybox:stable >/dev/null && docker tag busybox:stable helix-registry:5000/library/busybox:stable); docker push helix-registry:5000/library/busybox:stable');
+    expect(push.code).not.toBe(0);
+    expect(push.err + push.out).toMatch(/denied/);
+    const pull = await asUser(a, `docker pull helix-registry:5000/${otherRepo}@${otherDigest}`);
+    expect(pull.code).not.toBe(0);
+    expect(await mirrorManifest()).toBe(mirrorDigest);
+    const own = await asUser(a, 'cd /ctx && docker build -q -t mine/app:1 .');
+    expect(own.code, own.err).toBe(0);
+    expect(own.status).toMatch(/pulled by digest via the registry|load skipped|tagged/);
+  });
+});
+
+describe('BuildKit, over mutual TLS', () => {
+  const handshake = /handshake|certificate|EOF|connection (closed|reset)|Unavailable/i;
+
+  it('refuses buildctl prune and buildx history from a session without a client certificate', async () => {
+    const prune = await sh(a, 'buildctl --addr tcp://helix-buildkit:1234 prune --all');
+    expect(prune.code).not.toBe(0);
+    expect(prune.err).toMatch(handshake);
+    const history = await sh(a, 'docker buildx create --name nocert --driver remote tcp://helix-buildkit:1234 >/dev/null && /usr/bin/docker buildx history ls --builder nocert');
+    expect(history.code).not.toBe(0);
+    // With the session's own certificate the same endpoint answers: the refusal is the missing certificate.
+    const dir = '/var/lib/helix/credentials';
+    const ok = await sh(a, `buildctl --addr tcp://helix-buildkit:1234 --tlscacert ${dir}/ca.pem --tlscert ${dir}/client.pem --tlskey ${dir}/client.key debug workers`);
+    expect(ok.code, ok.err).toBe(0);
+  });
+
+  it('refuses buildctl prune from a container the session runs', async () => {
+    const r = await sh(a, 'bk=$(getent hosts helix-buildkit | cut -d" " -f1); docker run --rm -v /usr/local/bin/buildctl:/buildctl:ro busybox:stable /buildctl --addr tcp://$bk:1234 prune --all');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(handshake);
+  });
+});
+
+describe('cache mounts, by project', () => {
+  it("keeps one project's RUN --mount=type=cache apart from another's, and shares it between builds of one project", async () => {
+    const ctx = context({
+      Dockerfile: 'FROM busybox:stable\nARG MARK\nRUN --mount=type=cache,id=x,target=/c sh -c \'ls /c > /seen; echo x > /c/$MARK\'\n',
+    });
+    const binds = [`${ctx}:/cache-ctx:ro`];
+    const [ca, cb] = await Promise.all([session('cache-a', { project: `${projectA}-c`, binds }), session('cache-b', { project: `${projectB}-c`, binds })]);
+    const build = async (id: string, mark: string) => {
+      const r = await sh(id, `cd /cache-ctx && docker build -q --build-arg MARK=${mark} -t cache/probe:${mark} . >/dev/null && docker run --rm cache/probe:${mark} cat /seen`);
+      expect(r.code, r.err).toBe(0);
+      return r.out.split('\n').filter(Boolean);
+    };
+    const m = (s: string) => `${s}-${run}`;
+    expect(await build(ca, m('a1'))).not.toContain(m('b1'));
+    expect(await build(cb, m('b1'))).not.toContain(m('a1'));
+    const again = await build(ca, m('a2'));
+    expect(again).toContain(m('a1'));
+    expect(again).not.toContain(m('b1'));
+  });
+});
