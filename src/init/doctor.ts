@@ -1,6 +1,7 @@
 // `helix-init doctor`: checks what a working desktop needs and says what to fix.
 import { access, constants, readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { readCredential, registryFetch } from '../lib/registry-client.js';
 import { readIfExists } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
 import { docker } from './docker.js';
@@ -33,8 +34,15 @@ export async function runChecks(cfg: ToolkitConfig, paths: InitPaths): Promise<C
       : { name: 'builder', ok: false, detail: `${cfg.builderName} cannot reach ${cfg.buildkitHost}`, fix: 'check that the shared BuildKit runs on the sandbox network; builds use the local builder meanwhile' },
   );
 
-  const reg = await fetch(`http://${cfg.registry}/v2/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0);
-  checks.push(reg === 200 ? { name: 'registry', ok: true, detail: `${cfg.registry} answers` } : { name: 'registry', ok: false, detail: `${cfg.registry} does not answer`, fix: 'changed images will load as tarballs until the shared registry is back' });
+  // Through the token challenge with this container's login: 200 means it answers and takes the login.
+  const reg = await registryFetch(`http://${cfg.registry}/v2/`, { signal: AbortSignal.timeout(3000) }, readCredential(cfg)).then((r) => r.status, () => 0);
+  checks.push(
+    reg === 200
+      ? { name: 'registry', ok: true, detail: `${cfg.registry} answers` }
+      : reg === 401
+        ? { name: 'registry', ok: false, detail: `${cfg.registry} refuses this container's login`, fix: `the host issues it at session start into ${cfg.credentialsDir}: restart the session` }
+        : { name: 'registry', ok: false, detail: `${cfg.registry} does not answer`, fix: 'changed images will load as tarballs until the shared registry is back' },
+  );
 
   const envFile = (await readIfExists(paths.environmentFile)) ?? '';
   const inFile = envFile.split('\n').includes(`BUILDX_BUILDER=${cfg.builderName}`);

@@ -11,7 +11,7 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { contextOf, lastValue, values, type Flag, type ParsedBuild } from './build-flags.js';
 import type { Daemon } from './daemon.js';
 import { contextName, imageRefs } from './dockerfile-refs.js';
-import { readCredential, registryFetch } from './registry-login.js';
+import { readCredential, registryFetch } from '../lib/registry-client.js';
 import { transferRepository } from './transfer.js';
 
 /** The Dockerfile a build reads, when it can be read before the build (not from stdin or a URL). */

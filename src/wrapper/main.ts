@@ -9,7 +9,8 @@ import { exitLike, handOff, type ChildResult } from './child.js';
 import { currentBuilder } from './cli-config.js';
 import { runComposeBuilds } from './compose-build.js';
 import { decide, type Plan } from './plan.js';
-import { ensureLogin, readCredential } from './registry-login.js';
+import { readCredential } from '../lib/registry-client.js';
+import { ensureLogin } from './registry-login.js';
 import { reportBuild } from './report.js';
 import { runSmartBuild } from './smart-build.js';
 

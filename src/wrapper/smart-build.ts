@@ -16,7 +16,8 @@ import { renderArgs, withFlags } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
-import { registryFetch, readCredential, registryAuthHeader } from './registry-login.js';
+import { readCredential, registryFetch } from '../lib/registry-client.js';
+import { registryAuthHeader } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 import { HelixError } from '../lib/errors.js';
 

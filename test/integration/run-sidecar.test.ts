@@ -1,11 +1,12 @@
 // Per-run BuildKit sidecars for docker-in-docker runs: builds really use the sidecar, its cache
 // survives into the next run of the project, cleanup is complete and in order, a crashed run's
 // leftovers are reaped, and the audit log says what happened.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerInfo, execIn } from '../../src/host/engine.js';
-import { RunManager } from '../../src/host/run-sidecar.js';
+import { credentialsDirOf } from '../../src/host/credentials.js';
+import { RunManager, runClient } from '../../src/host/run-sidecar.js';
 import { deps, nonce } from './helpers.js';
 
 const runs = new RunManager(deps);
@@ -33,8 +34,10 @@ describe('run sidecar', () => {
   it('wires the run to its own BuildKit and cleans everything but the cache up in order', async () => {
     const [a, b] = ids as [string, string];
     const m = await runs.start(a, project);
-    const env = await inRun(a, 'echo $BUILDKIT_HOST; docker buildx inspect helix-shared | grep Endpoint');
+    const env = await inRun(a, 'echo $BUILDKIT_HOST; docker buildx inspect helix-shared | grep -E "Endpoint|Driver Options"');
     expect(env.stdout).toMatch(/^tcp:\/\/buildkit:1234\n\s*Endpoint:\s+tcp:\/\/buildkit:1234/);
+    // Over mutual TLS with the run's own client certificate.
+    expect(env.stdout).toMatch(/cert="\/var\/lib\/helix\/credentials\/client.pem"/);
     const build = await inRun(a, `mkdir -p /tmp/c && printf 'FROM scratch\\nCOPY f /f\\n' > /tmp/c/Dockerfile && echo ${nonce()} > /tmp/c/f && cd /tmp/c && docker build --progress=plain -t run/app:1 . 2>&1`);
     expect(build.exitCode, build.stdout).toBe(0);
     expect(build.stdout).toContain('building with "helix-shared" instance using remote driver');
@@ -45,8 +48,9 @@ describe('run sidecar', () => {
     expect(await containerInfo(deps.engine, m.sidecar)).toBeUndefined();
     expect((await deps.engine.listNetworks({ filters: { name: [m.network] } })).filter((n) => n.Name === m.network)).toEqual([]);
     expect((await runs.meta(a))?.state).toBe('stopped');
+    expect(existsSync(credentialsDirOf(deps.cfg, runClient(a)))).toBe(false);
     expect(audit(a)).toEqual([
-      'run_starting', 'network_created', 'cache_volume', 'sidecar_started', 'sidecar_ready', 'run_container_started', 'run_ready',
+      'run_starting', 'network_created', 'cache_volume', 'certificates_issued', 'sidecar_started', 'sidecar_ready', 'run_container_started', 'run_ready',
       'run_container_removed', 'sidecar_removed', 'network_removed', 'data_volume_removed', 'run_stopped',
     ]);
 

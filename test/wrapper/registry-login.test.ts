@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearerChallenge, registryAuthHeader, withLogin } from '../../src/wrapper/registry-login.js';
+import { bearerChallenge } from '../../src/lib/registry-client.js';
+import { registryAuthHeader, withLogin } from '../../src/wrapper/registry-login.js';
 
 const cred = { registry: 'helix-registry:5000', username: 'session-s1', password: 'p?>~' };
 
