@@ -19,9 +19,20 @@ export interface Token {
   issuedAt: string;
 }
 
+/** Imported once per signer: the token server signs on every registry round trip. */
+const prepared = new WeakMap<TokenSigner, Promise<{ key: CryptoKey; x5c: string }>>();
+
+function prepare(s: TokenSigner) {
+  let p = prepared.get(s);
+  if (!p) {
+    p = importPKCS8(s.keyPem, 'ES256').then((key) => ({ key, x5c: new X509Certificate(s.certPem).raw.toString('base64') }));
+    prepared.set(s, p);
+  }
+  return p;
+}
+
 export async function signToken(s: TokenSigner, subject: string, access: Access[], ttlS = 300): Promise<Token> {
-  const key = await importPKCS8(s.keyPem, 'ES256');
-  const der = new X509Certificate(s.certPem).raw.toString('base64');
+  const { key, x5c: der } = await prepare(s);
   const now = Math.floor(Date.now() / 1000);
   const token = await new SignJWT({ access })
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT', x5c: [der] })
