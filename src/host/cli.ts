@@ -5,6 +5,7 @@ import { HelixError, oneLine } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
 import { bench, demo } from '../harness/commands.js';
 import { OPTIONS, type Command, type Flags, type HostDeps } from './commands/command.js';
+import { gc } from './commands/gc.js';
 import { golden } from './commands/golden.js';
 import { run } from './commands/run.js';
 import { serve } from './commands/serve.js';
@@ -13,10 +14,11 @@ import { stats } from './commands/stats.js';
 import { up } from './commands/up.js';
 import { connectEngine } from './engine.js';
 import { GoldenBuilder } from './golden-build.js';
-import { GoldenStore } from './golden-store.js';
+import { DEFAULT_POLICY, GoldenStore } from './golden-store.js';
+import { mountedGenerations } from './session.js';
 import { loadHostConfig } from './host-config.js';
 
-const COMMANDS: Record<string, Command> = { up, session, demo, stats, golden, run, serve, bench };
+const COMMANDS: Record<string, Command> = { up, session, demo, stats, golden, run, serve, gc, bench };
 
 const USAGE = `usage: helix <command>\n${Object.values(COMMANDS).map((c) => c.usage).join('\n')}`;
 
@@ -38,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const cfg = loadHostConfig();
   const log = createLogger({ name: 'helix', file: `${cfg.stateDir}/log/host.log` });
   const base = { engine: connectEngine(), cfg, log };
-  const store = new GoldenStore(`${cfg.stateDir}/goldens`);
+  const store: GoldenStore = new GoldenStore(`${cfg.stateDir}/goldens`, DEFAULT_POLICY, (p) => mountedGenerations(base.engine, store.projectDir(p)));
   const d: HostDeps = { ...base, store, goldens: new GoldenBuilder(base, store) };
   return command.run({ sub, rest, flags: values as Flags }, d);
 }

@@ -1,17 +1,19 @@
 // Golden builds: a golden-mode session started from the project's current golden (incremental), its
-// data-root promoted on success. Single-flight per project (a lock directory); triggers during a build
-// coalesce into exactly one rerun; the status is durable (build.json), so a restarted host process
-// resumes monitoring the same build; one deadline covers the whole build.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// data-root promoted on success. Single-flight per project (a kernel lock, file-lock.ts); triggers
+// during a build coalesce into exactly one rerun (a request file every trigger writes and the lock
+// holder consumes); the status is durable (build.json), so a restarted host process resumes the same
+// build, judged by how its container ended, not by when the host came back; one deadline covers it.
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { IN_CONTAINER } from '../lib/session-contract.js';
 import { containerInfo } from './engine.js';
+import { tryLock, type HeldLock } from './file-lock.js';
 import type { GoldenStore } from './golden-store.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import type { SandboxDeps } from './sandbox.js';
-import { dataRootOf, finishGoldenSession, removeSession, sessionName, startGoldenSession } from './session.js';
+import { dataRootOf, finishGoldenSession, goldenResultOf, removeSession, sessionName, startGoldenSession, type GoldenRun } from './session.js';
 
 export type BuildStatus = 'idle' | 'building' | 'succeeded' | 'failed' | 'timed-out';
 
@@ -36,15 +38,6 @@ export interface BuildState {
 
 const IDLE: BuildState = { status: 'idle', rerun: false, history: [] };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class GoldenBuilder {
   constructor(
     private readonly d: SandboxDeps,
@@ -55,8 +48,13 @@ export class GoldenBuilder {
     return join(this.store.projectDir(p), 'build.json');
   }
 
-  private lockDir(p: string): string {
+  private lockPath(p: string): string {
     return join(this.store.projectDir(p), 'build.lock');
+  }
+
+  /** Exists while a build has been asked for and not yet started. */
+  private requestPath(p: string): string {
+    return join(this.store.projectDir(p), 'build.requested');
   }
 
   /** The project's settings, or a NOT_FOUND error for a project this host does not know. */
@@ -66,7 +64,17 @@ export class GoldenBuilder {
 
   async state(p: string): Promise<BuildState> {
     const raw = await readIfExists(this.statePath(p));
-    return raw ? { ...IDLE, ...(JSON.parse(raw) as BuildState) } : { ...IDLE };
+    const s = raw ? { ...IDLE, ...(JSON.parse(raw) as BuildState) } : { ...IDLE };
+    return { ...s, rerun: await this.requested(p) };
+  }
+
+  private requested(p: string): Promise<boolean> {
+    return stat(this.requestPath(p)).then(() => true, () => false);
+  }
+
+  /** Consumes the build request, if there is one: unlink succeeds for exactly one caller. */
+  private takeRequest(p: string): Promise<boolean> {
+    return rm(this.requestPath(p)).then(() => true, () => false);
   }
 
   private async update(p: string, f: (s: BuildState) => BuildState): Promise<BuildState> {
@@ -75,57 +83,39 @@ export class GoldenBuilder {
     return next;
   }
 
-  /** mkdir is atomic: exactly one caller gets the lock. A lock whose owner died is taken over. */
-  private async lock(p: string): Promise<boolean> {
-    await mkdir(this.store.projectDir(p), { recursive: true });
+  /** With the lock held: finish a build a dead host process left, then build while builds are asked for. */
+  private async work(p: string, lock: HeldLock): Promise<void> {
     try {
-      await mkdir(this.lockDir(p));
-    } catch {
-      const owner = Number(await readFile(join(this.lockDir(p), 'pid'), 'utf8').catch(() => '0'));
-      if (owner && alive(owner)) return false;
-      this.d.log.warn(`golden ${p}: taking over the lock of a host process that is gone (pid ${owner})`);
+      if ((await this.state(p)).status === 'building') await this.monitor(p);
+      while (await this.takeRequest(p)) await this.runOnce(p);
+    } finally {
+      await lock.release();
     }
-    await writeFile(join(this.lockDir(p), 'pid'), String(process.pid));
-    return true;
   }
 
-  private async unlock(p: string): Promise<void> {
-    await rm(this.lockDir(p), { recursive: true, force: true });
-  }
-
-  /** Starts a build, or (one is running) asks for one more after it. Returns when this caller's work is done. */
+  /**
+   * Asks for a build and runs it if no other caller is building the project; otherwise the running one
+   * builds once more afterwards. The request is written before the lock is tried, so a request that
+   * races the holder's release is seen by the holder or by its own lock attempt, never lost.
+   */
   async trigger(p: string): Promise<'built' | 'queued'> {
-    if (!(await this.lock(p))) {
-      await this.update(p, (s) => ({ ...s, rerun: true }));
+    await this.config(p);
+    await writeFile(this.requestPath(p), '');
+    const lock = await tryLock(this.lockPath(p));
+    if (!lock) {
       this.d.log.info(`golden ${p}: a build is running; one more will follow it`);
       return 'queued';
     }
-    try {
-      // A build left by a host process that died is finished first.
-      if ((await this.state(p)).status === 'building') await this.monitor(p);
-      do {
-        await this.update(p, (s) => ({ ...s, rerun: false }));
-        await this.runOnce(p);
-      } while ((await this.state(p)).rerun);
-    } finally {
-      await this.unlock(p);
-    }
-    // A trigger that raced the unlock would otherwise be lost.
-    if ((await this.state(p)).rerun) return this.trigger(p);
+    await this.work(p, lock);
+    if (await this.requested(p)) await this.trigger(p);
     return 'built';
   }
 
-  /** After a host restart: finish monitoring a build that was in flight, then any rerun it owes. */
+  /** After a host restart: finish the build that was in flight, then any build still asked for. */
   async resume(p: string): Promise<void> {
-    const s = await this.state(p);
-    if (s.status !== 'building' && !s.rerun) return;
-    if (!(await this.lock(p))) return;
-    try {
-      if (s.status === 'building') await this.monitor(p);
-    } finally {
-      await this.unlock(p);
-    }
-    if ((await this.state(p)).rerun) await this.trigger(p);
+    if ((await this.state(p)).status !== 'building' && !(await this.requested(p))) return;
+    const lock = await tryLock(this.lockPath(p));
+    if (lock) await this.work(p, lock);
   }
 
   private async runOnce(p: string): Promise<void> {
@@ -157,29 +147,41 @@ export class GoldenBuilder {
     await this.monitor(p);
   }
 
-  /** Waits for the build's session to end (or its deadline), then promotes or records the failure. */
+  /**
+   * Waits for the build's session to end (or its deadline), then promotes or records the failure. A
+   * build is judged by its container's own finish time: a host that comes back after the deadline
+   * still promotes a build that finished in time, and one whose container was already removed (the
+   * host died just after) by the result the session left.
+   */
   private async monitor(p: string): Promise<void> {
     const s = await this.state(p);
     const session = s.session as string;
+    const deadline = new Date(s.deadline as string).getTime();
     const info = await containerInfo(this.d.engine, sessionName(session));
     if (!info) {
-      await this.finish(p, { status: 'failed', reason: 'the golden session is gone' });
-      return;
+      const result = await goldenResultOf(this.d.cfg, session);
+      if (!result) return this.finish(p, { status: 'failed', reason: 'the golden session is gone' });
+      return this.judge(p, session, { exitCode: result.exitCode, result, logs: '' });
     }
-    const remaining = new Date(s.deadline as string).getTime() - Date.now();
-    const ended = await Promise.race([
-      this.d.engine.getContainer(sessionName(session)).wait().then(() => true),
-      sleep(Math.max(0, remaining)).then(() => false),
-    ]);
-    if (!ended) {
-      await this.d.engine.getContainer(sessionName(session)).stop({ t: 30 }).catch(() => undefined);
-      await this.finish(p, { status: 'timed-out', reason: `no result within the deadline ${s.deadline}` });
-      return;
+    if (info.State.Running) {
+      const ended = await Promise.race([
+        this.d.engine.getContainer(sessionName(session)).wait().then(() => true),
+        sleep(Math.max(0, deadline - Date.now())).then(() => false),
+      ]);
+      if (!ended) {
+        await this.d.engine.getContainer(sessionName(session)).stop({ t: 30 }).catch(() => undefined);
+        return this.finish(p, { status: 'timed-out', reason: `no result within the deadline ${s.deadline}` });
+      }
+    } else if (Date.parse(info.State.FinishedAt) > deadline) {
+      return this.finish(p, { status: 'timed-out', reason: `its session ended at ${info.State.FinishedAt}, after the deadline ${s.deadline}` });
     }
-    const run = await finishGoldenSession(this.d.engine, this.d.cfg, session);
+    await this.judge(p, session, await finishGoldenSession(this.d.engine, this.d.cfg, session));
+  }
+
+  /** A golden session that ended: its data-root becomes the new generation if its script succeeded. */
+  private async judge(p: string, session: string, run: GoldenRun): Promise<void> {
     if (run.exitCode !== 0 || !run.result?.cleaned) {
-      await this.finish(p, { status: 'failed', reason: `startup script exited ${run.result?.exitCode ?? run.exitCode}` });
-      return;
+      return this.finish(p, { status: 'failed', reason: `startup script exited ${run.result?.exitCode ?? run.exitCode}` });
     }
     try {
       const meta = await this.store.promote(p, dataRootOf(this.d.cfg, session), session);

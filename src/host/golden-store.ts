@@ -1,7 +1,8 @@
 // The per-project golden store: generations of stopped data-roots, `current` switched atomically, old
 // generations evicted by size and recorded last use (directory mtimes, which copies never update,
 // are not used).
-import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, statfs, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
@@ -24,11 +25,23 @@ export interface EvictionPolicy {
   keepPrevious: number;
   /** Total bytes of a project's generations above which the least recently used go first. */
   maxBytes: number;
+  /** ...and never more than this share of the filesystem the store is on. */
+  maxShare?: number;
 }
 
-/** Pure: which generations to delete. Never the current one; least recently used first. */
-export function chooseEvictions(gens: readonly GoldenMeta[], current: number | undefined, p: EvictionPolicy): number[] {
-  const others = gens.filter((g) => g.generation !== current).sort((a, b) => b.lastUsedAt.localeCompare(a.lastUsedAt) || b.generation - a.generation);
+export const DEFAULT_POLICY: EvictionPolicy = { keepPrevious: 1, maxBytes: 200 * 1024 ** 3, maxShare: 0.5 };
+
+/** The byte bound of a policy on a filesystem of `fsBytes`. Pure. */
+export function byteBound(p: EvictionPolicy, fsBytes: number): number {
+  return p.maxShare === undefined ? p.maxBytes : Math.min(p.maxBytes, Math.floor(fsBytes * p.maxShare));
+}
+
+/**
+ * Pure: which generations to delete. Never the current one nor one a session still uses (`inUse`);
+ * least recently used first.
+ */
+export function chooseEvictions(gens: readonly GoldenMeta[], current: number | undefined, p: EvictionPolicy, inUse: readonly number[] = []): number[] {
+  const others = gens.filter((g) => g.generation !== current && !inUse.includes(g.generation)).sort((a, b) => b.lastUsedAt.localeCompare(a.lastUsedAt) || b.generation - a.generation);
   const evict = new Set(others.slice(p.keepPrevious).map((g) => g.generation));
   let total = gens.filter((g) => !evict.has(g.generation)).reduce((n, g) => n + g.sizeBytes, 0);
   for (const g of [...others].reverse()) {
@@ -43,7 +56,9 @@ export function chooseEvictions(gens: readonly GoldenMeta[], current: number | u
 export class GoldenStore {
   constructor(
     readonly root: string,
-    readonly policy: EvictionPolicy = { keepPrevious: 1, maxBytes: 200 * 1024 ** 3 },
+    readonly policy: EvictionPolicy = DEFAULT_POLICY,
+    /** The generations of a project that sessions (running or stopped) still mount. */
+    private readonly inUse: (project: string) => Promise<number[]> = async () => [],
   ) {}
 
   projectDir(project: string): string {
@@ -83,11 +98,15 @@ export class GoldenStore {
     await mkdir(dir, { recursive: true });
     const gens = await this.generations(project);
     const generation = (gens.at(-1)?.generation ?? 0) + 1;
-    const tmp = join(dir, `gen-${generation}.tmp`);
+    // Left by a promotion whose host process died (callers hold the project's build lock).
+    for (const left of (await readdir(dir)).filter((n) => /^gen-\d+\.tmp-/.test(n))) await removeTree(join(dir, left), [join(dir, left, 'docker')]);
+    const tmp = join(dir, `gen-${generation}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     const final = join(dir, `gen-${generation}`);
-    await removeTree(tmp, [join(tmp, 'docker')]);
     await mkdir(tmp);
     try {
+      // A session may have turned its data-root into a link to anything on the host: only a real directory moves.
+      const st = await lstat(dataRoot).catch(() => undefined);
+      if (!st?.isDirectory()) throw new HelixError('BAD_FILE', `${dataRoot} is not a directory (a symlink is never followed)`, 'promote the data-root of a stopped golden-mode session');
       const entries = await readdir(dataRoot).catch(() => undefined);
       if (!entries?.includes('image')) throw new HelixError('BAD_FILE', `${dataRoot} is not a docker data-root`, 'promote the data-root of a stopped golden-mode session');
       const sizeBytes = Number((await runOk('du', ['-sb', dataRoot])).stdout.split('\t')[0]);
@@ -99,6 +118,8 @@ export class GoldenStore {
       const meta: GoldenMeta = { project, generation, createdAt: now, lastUsedAt: now, sizeBytes, source };
       await writeFile(join(tmp, 'golden.json'), `${JSON.stringify(meta)}\n`);
       await rename(tmp, final);
+      // The new generation is on disk before `current` names it: a crash after the switch finds it whole.
+      await runOk('sync', ['--file-system', final]);
       await hooks.beforeSwitch?.();
       const link = join(dir, `.current.${process.pid}`);
       await rm(link, { force: true });
@@ -123,7 +144,9 @@ export class GoldenStore {
 
   async evict(project: string): Promise<number[]> {
     const current = (await this.current(project))?.meta.generation;
-    const doomed = chooseEvictions(await this.generations(project), current, this.policy);
+    const fs = await statfs(this.root);
+    const policy = { ...this.policy, maxBytes: byteBound(this.policy, fs.blocks * fs.bsize), maxShare: undefined };
+    const doomed = chooseEvictions(await this.generations(project), current, policy, await this.inUse(project));
     for (const g of doomed) {
       const dir = join(this.projectDir(project), `gen-${g}`);
       await removeTree(dir, [join(dir, 'docker')]);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chooseEvictions, GoldenStore, type GoldenMeta } from '../../src/host/golden-store.js';
+import { byteBound, chooseEvictions, GoldenStore, type GoldenMeta } from '../../src/host/golden-store.js';
 
 const meta = (generation: number, lastUsedAt: string, sizeBytes = 10): GoldenMeta => ({ project: 'p', generation, createdAt: lastUsedAt, lastUsedAt, sizeBytes, source: 's' });
 
@@ -16,6 +16,19 @@ describe('chooseEvictions', () => {
     const gens = [meta(1, '2026-01-05', 50), meta(2, '2026-01-01', 50), meta(3, '2026-01-02', 50)];
     expect(chooseEvictions(gens, 1, { keepPrevious: 5, maxBytes: 100 })).toEqual([2]);
     expect(chooseEvictions([meta(1, 'x', 500)], 1, { keepPrevious: 0, maxBytes: 1 })).toEqual([]);
+  });
+});
+
+describe('eviction bounds', () => {
+  it('never evicts a generation a session still mounts', () => {
+    const gens = [meta(1, '2026-01-01'), meta(2, '2026-01-03'), meta(3, '2026-01-02'), meta(4, '2026-01-04')];
+    expect(chooseEvictions(gens, 4, { keepPrevious: 0, maxBytes: 1e9 }, [1])).toEqual([2, 3]);
+  });
+
+  it('caps a project at a share of its filesystem when that is below the byte cap', () => {
+    expect(byteBound({ keepPrevious: 1, maxBytes: 200e9, maxShare: 0.5 }, 100e9)).toBe(50e9);
+    expect(byteBound({ keepPrevious: 1, maxBytes: 10e9, maxShare: 0.5 }, 100e9)).toBe(10e9);
+    expect(byteBound({ keepPrevious: 1, maxBytes: 10e9 }, 1e9)).toBe(10e9);
   });
 });
 
