@@ -1,7 +1,6 @@
 // Desktop sessions: one container each, running its own dockerd on a per-session host directory
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
-import { appendFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
-import { readIfExists } from '../lib/atomic-write.js';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { HelixError } from '../lib/errors.js';
 import { DATA_FILES, desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
 import { containerInfo, demuxBuffer, engineError, execIn, statusOf, type Engine, type ExecResult } from './engine.js';
@@ -11,6 +10,7 @@ import { checkId } from './ids.js';
 import { waitFor } from './sandbox.js';
 import { createDataRoot, removeTree } from './subvolume.js';
 import { credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
+import { appendSessionFile, readSessionFile } from './session-files.js';
 
 export interface SessionSpec {
   id: string;
@@ -120,15 +120,27 @@ export function startGoldenSession(engine: Engine, cfg: HostConfig, spec: Sessio
   return createAndStart(engine, cfg, { ...spec, goldenMode: true });
 }
 
+/** What helix-init wrote when the golden session's startup script ended, if it got there. */
+export async function goldenResultOf(cfg: HostConfig, id: string): Promise<GoldenRun['result']> {
+  try {
+    const raw = await readSessionFile(sessionFile(cfg, id, 'goldenResult'), 64 * 1024);
+    const r = raw ? (JSON.parse(raw) as GoldenRun['result']) : undefined;
+    return r && typeof r.exitCode === 'number' && typeof r.cleaned === 'boolean' ? r : undefined;
+  } catch {
+    // A result that is a link, not a file, too large or not JSON is no result.
+    return undefined;
+  }
+}
+
 /** Waits for a golden-mode session's container to exit, and collects how it ended. */
 export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: string): Promise<GoldenRun> {
   const c = engine.getContainer(sessionName(id));
   const { StatusCode } = (await c.wait()) as { StatusCode: number };
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
-  const raw = await readIfExists(sessionFile(cfg, id, 'goldenResult'));
+  const result = await goldenResultOf(cfg, id);
   await c.remove({ force: true, v: true });
   await revokeCredentials(cfg, sessionClient(id));
-  return { exitCode: StatusCode, result: raw ? JSON.parse(raw) : undefined, logs };
+  return { exitCode: StatusCode, result, logs };
 }
 
 /** Runs a golden-mode session to its end. */
@@ -160,6 +172,17 @@ export function execInSession(engine: Engine, id: string, script: string, onStde
   return execIn(engine, sessionName(id), ['bash', '-lc', script], { onStderr });
 }
 
+/** The generations under a project's golden directory that sessions, running or stopped, still mount. */
+export async function mountedGenerations(engine: Engine, projectDir: string): Promise<number[]> {
+  const prefix = `${projectDir}/gen-`;
+  const containers = await engine.listContainers({ all: true, filters: { label: ['helix.role=session'] } });
+  const gens = containers
+    .flatMap((c) => (c.Mounts ?? []).map((m) => m.Source ?? ''))
+    .filter((src) => src.startsWith(prefix) && /^\d+$/.test(src.slice(prefix.length)))
+    .map((src) => Number(src.slice(prefix.length)));
+  return [...new Set(gens)];
+}
+
 /** Stops the session cleanly (helix-init stops its dockerd); its container and data stay for a restart. */
 export async function stopSession(engine: Engine, id: string): Promise<void> {
   if (!(await containerInfo(engine, sessionName(id)))) throw new HelixError('NOT_FOUND', `unknown session ${id}`);
@@ -181,10 +204,10 @@ export async function removeSession(engine: Engine, cfg: HostConfig, id: string)
   await removeTree(sessionDirOf(cfg, id), [dataRootOf(cfg, id)]);
 }
 
-/** Keeps a removed session's build events for `helix stats`. */
+/** The most of a session's event log the host keeps: a session cannot fill the host's disk through it. */
+const EVENTS_CAP = 16 * 1024 * 1024;
+
+/** Keeps a removed session's build events for `helix stats` (a log that is not a plain file is dropped). */
 async function archiveEvents(cfg: HostConfig, id: string): Promise<void> {
-  const events = await readIfExists(sessionFile(cfg, id, 'events'));
-  if (!events) return;
-  await mkdir(`${cfg.stateDir}/events`, { recursive: true });
-  await appendFile(`${cfg.stateDir}/events/${id}.jsonl`, events);
+  await appendSessionFile(sessionFile(cfg, id, 'events'), `${cfg.stateDir}/events/${id}.jsonl`, EVENTS_CAP).catch(() => 0);
 }
