@@ -68,15 +68,17 @@ describe('golden lifecycle', () => {
 
   it('takes triggers over HTTP: 202 at once, a second one queued behind the first', async () => {
     const p = project(3);
-    const server = await serveTriggers(builder, deps.log, 0);
+    const server = await serveTriggers(builder, deps.log, 0, { token: 'test-token', maxBuilds: 2 });
     const port = (server.address() as { port: number }).port;
     const url = `http://127.0.0.1:${port}/projects/${p}/golden-build`;
     try {
-      const first = await fetch(url, { method: 'POST' });
+      const auth = { authorization: 'Bearer test-token' };
+      expect((await fetch(url, { method: 'POST' })).status).toBe(401);
+      const first = await fetch(url, { method: 'POST', headers: auth });
       expect(first.status).toBe(202);
       expect(await first.json()).toEqual({ project: p, accepted: 'started' });
       await until('the build to start', async () => (await builder.state(p)).status === 'building');
-      expect(await (await fetch(url, { method: 'POST' })).json()).toEqual({ project: p, accepted: 'queued' });
+      expect(await (await fetch(url, { method: 'POST', headers: auth })).json()).toEqual({ project: p, accepted: 'queued' });
       await until('both builds to finish', async () => {
         const s = (await (await fetch(url)).json()) as { status: string; history: unknown[] };
         return s.status === 'succeeded' && s.history.length === 2;

@@ -1,13 +1,15 @@
-import { serveTriggers } from '../serve.js';
+import { serveToken, serveTriggers } from '../serve.js';
 import { listProjects, type Command } from './command.js';
 
 export const serve: Command = {
-  usage: '  serve [--port 7770]             HTTP trigger for merge hooks: POST /projects/P/golden-build',
+  usage: '  serve [--port 7770]             HTTP trigger for merge hooks: POST /projects/P/golden-build (bearer token in <state>/serve.token)',
   async run({ flags }, d) {
     const port = Number(flags.port);
+    const token = await serveToken(`${d.cfg.stateDir}/serve.token`);
+    const maxBuilds = Math.max(1, Number(process.env.HELIX_MAX_GOLDEN_BUILDS ?? 2) || 2);
     for (const p of await listProjects(d.store)) void d.goldens.resume(p);
-    await serveTriggers(d.goldens, d.log, port);
-    d.log.info(`listening on 127.0.0.1:${port}: POST /projects/<id>/golden-build`);
+    await serveTriggers(d.goldens, d.log, port, { token, maxBuilds });
+    d.log.info(`listening on 127.0.0.1:${port}: POST /projects/<id>/golden-build with "Authorization: Bearer $(cat ${d.cfg.stateDir}/serve.token)"`);
     return new Promise<number>(() => {});
   },
 };
