@@ -20,6 +20,8 @@ export interface HostConfig {
   registryAuth: { name: string; image: string; port: number; service: string; issuer: string };
   /** How long a session's or a run's credentials stay valid, in days (HELIX_CREDENTIAL_DAYS). */
   credentialDays: number;
+  /** Each run sidecar's cache volume, bounded like the shared cache (HELIX_SIDECAR_MAX_USED). */
+  sidecarGc: HostConfig['buildkit']['gc'];
   /** Host directory for configs and session data-roots. */
   stateDir: string;
   desktopImage: string;
@@ -67,6 +69,11 @@ export function loadHostConfig(env: Env = process.env): HostConfig {
       issuer: 'helix',
     },
     credentialDays: num(env, 'HELIX_CREDENTIAL_DAYS', 7),
+    sidecarGc: {
+      maxUsedSpace: str(env, 'HELIX_SIDECAR_MAX_USED', '20GB'),
+      minFreeSpace: str(env, 'HELIX_BUILDKIT_MIN_FREE', '20GB'),
+      reservedSpace: str(env, 'HELIX_SIDECAR_RESERVED', '2GB'),
+    },
     stateDir: str(env, 'HELIX_HOST_STATE_DIR', '/var/lib/helix-host'),
     desktopImage: str(env, 'HELIX_DESKTOP_IMAGE', 'helix/ubuntu-helix:dev'),
     privileges: env.HELIX_PRIVILEGES,
@@ -93,11 +100,21 @@ export function registryAuthDir(c: HostConfig): string {
 }
 
 /** In the registry and token server containers. */
-export const TOKEN_CERT_IN_REGISTRY = '/etc/docker/registry/token.pem';
+export const TOKEN_CERT_IN_REGISTRY = '/etc/helix-registry-token/token.pem';
+/** The host file of the registry's config.yml (its directory is mounted at REGISTRY_CONFIG_DIR). */
+export function registryConfigFile(c: HostConfig): string {
+  return `${c.stateDir}/registry/config/config.yml`;
+}
+
+/** The registry's config directory, mounted whole: a file mount would keep the old file after a rewrite. */
+export const REGISTRY_CONFIG_DIR = '/etc/docker/registry';
 export const REGISTRY_AUTH_IN_CONTAINER = '/etc/helix-registry-auth';
 
-/** The registry's config.yml: storage as before, and every request needs a token from the token server. */
-export function renderRegistryConfig(c: HostConfig): string {
+/**
+ * The registry's config.yml: every request needs a token from the token server. `readOnly` is the
+ * maintenance mode garbage collection runs in: pushes are refused, so none can lose a blob to it.
+ */
+export function renderRegistryConfig(c: HostConfig, readOnly = false): string {
   return [
     '# Written by the helix host side; mounted read-only into the registry container.',
     'version: 0.1',
@@ -110,6 +127,7 @@ export function renderRegistryConfig(c: HostConfig): string {
     '    enabled: true',
     '  cache:',
     '    blobdescriptor: inmemory',
+    ...(readOnly ? ['  maintenance:', '    readonly:', '      enabled: true'] : []),
     'http:',
     `  addr: :${c.registry.port}`,
     'health:',
@@ -127,19 +145,30 @@ export function renderRegistryConfig(c: HostConfig): string {
   ].join('\n');
 }
 
-/** buildkitd.toml: trust the shared registry over http, and use it as docker.io's mirror. */
-export function renderBuildkitdToml(c: HostConfig): string {
-  const reg = registryAddress(c);
+function workerToml(gc: HostConfig['buildkit']['gc']): string[] {
   return [
     '# Written by the helix host side; mounted read-only into the BuildKit container.',
     '[worker.oci]',
     '  enabled = true',
     '  gc = true',
-    `  reservedSpace = "${c.buildkit.gc.reservedSpace}"`,
-    `  maxUsedSpace = "${c.buildkit.gc.maxUsedSpace}"`,
-    `  minFreeSpace = "${c.buildkit.gc.minFreeSpace}"`,
+    `  reservedSpace = "${gc.reservedSpace}"`,
+    `  maxUsedSpace = "${gc.maxUsedSpace}"`,
+    `  minFreeSpace = "${gc.minFreeSpace}"`,
     '[worker.containerd]',
     '  enabled = false',
+  ];
+}
+
+/** A run sidecar's buildkitd.toml: its cache volume bounded too (it reaches no registry). */
+export function renderSidecarToml(c: HostConfig): string {
+  return [...workerToml(c.sidecarGc), ''].join('\n');
+}
+
+/** buildkitd.toml: trust the shared registry over http, and use it as docker.io's mirror. */
+export function renderBuildkitdToml(c: HostConfig): string {
+  const reg = registryAddress(c);
+  return [
+    ...workerToml(c.buildkit.gc),
     `[registry."${reg}"]`,
     '  http = true',
     '  insecure = true',

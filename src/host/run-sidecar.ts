@@ -11,8 +11,8 @@ import { desktopEnv, IN_CONTAINER, SIDECAR } from '../lib/session-contract.js';
 import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 import { desktopContainerSpec } from './desktop-container.js';
 import { containerInfo, engineError, execIn, type Engine } from './engine.js';
-import type { HostConfig } from './host-config.js';
-import { checkId } from './ids.js';
+import { renderSidecarToml, type HostConfig } from './host-config.js';
+import { checkId, isValidId } from './ids.js';
 import { credentialsDirOf, issueCredentials, revokeCredentials, sandboxCa } from './credentials.js';
 import { issueLeaf } from './pki.js';
 import type { SandboxDeps } from './sandbox.js';
@@ -65,7 +65,7 @@ export class RunManager {
   }
 
   private metaPath(id: string): string {
-    return join(this.dir, `${id}.json`);
+    return join(this.dir, `${checkId('run', id)}.json`);
   }
 
   async audit(run: string, event: string, data: Record<string, unknown> = {}): Promise<void> {
@@ -105,6 +105,8 @@ export class RunManager {
       await this.audit(id, 'cache_volume', { volume: m.cacheVolume, reused });
 
       const tlsDir = await this.issueTls(m);
+      const configFile = join(this.dir, 'sidecar-buildkitd.toml');
+      if ((await readIfExists(configFile)) !== renderSidecarToml(this.cfg)) await writeFileAtomic(configFile, renderSidecarToml(this.cfg));
       const sidecar = await this.engine.createContainer(
         buildkitContainerSpec(
           {
@@ -115,6 +117,7 @@ export class RunManager {
             port: SIDECAR.port,
             volume: m.cacheVolume,
             labels: { ...labels, 'helix.role': 'run-buildkit' },
+            configFile,
             tlsDir,
           },
           this.cfg.privileges,
@@ -214,6 +217,7 @@ export class RunManager {
     const ids = new Set([...containers.map((c) => c.Labels[LABEL] as string), ...networks.map((n) => (n.Labels ?? {})[LABEL] as string)]);
     const reaped: string[] = [];
     for (const id of ids) {
+      if (!isValidId('run', id)) continue;
       const m = await this.meta(id);
       const project = m?.project ?? 'unknown';
       const names = m ?? { ...runNames(id, project), state: 'failed' as RunState, createdAt: '' };
@@ -226,8 +230,26 @@ export class RunManager {
     return reaped;
   }
 
+  /** Removes the data volumes of runs that are not running (a crash can leave one with nothing labelled). */
+  async reapVolumes(): Promise<string[]> {
+    const { Volumes } = await this.engine.listVolumes();
+    const removed: string[] = [];
+    for (const v of Volumes ?? []) {
+      const id = /^helix-run-(.+)-data$/.exec(v.Name)?.[1];
+      if (!id || !isValidId('run', id)) continue;
+      const m = await this.meta(id);
+      if (m?.state === 'running' && (await containerInfo(this.engine, m.container))?.State.Running) continue;
+      // In use by a container after all: removal fails, and the volume stays.
+      if (await this.engine.getVolume(v.Name).remove().then(() => true, () => false)) {
+        removed.push(v.Name);
+        await this.audit(id, 'data_volume_reaped', { volume: v.Name });
+      }
+    }
+    return removed;
+  }
+
   async list(): Promise<RunMeta[]> {
-    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
+    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && isValidId('run', n.slice(0, -5)));
     return (await Promise.all(names.map((n) => this.meta(n.slice(0, -5))))).filter((m): m is RunMeta => !!m);
   }
 }

@@ -1,13 +1,14 @@
 // The shared services of one sandbox host: a network with stable DNS names, helix-registry and
 // helix-buildkit on named volumes. `up` reconciles to that state and restarts nothing that is healthy.
 import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
-import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, type HostConfig } from './host-config.js';
+import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, REGISTRY_CONFIG_DIR, registryConfigFile, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, type HostConfig } from './host-config.js';
 import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 import { ensureSelfSigned, issueLeaf, type KeyPair } from './pki.js';
 import { sandboxCa } from './credentials.js';
@@ -143,7 +144,8 @@ async function ensureRegistry(d: SandboxDeps): Promise<string> {
   const { cfg, engine } = d;
   await requireImage(engine, cfg.registry.image);
   await ensureVolume(engine, cfg.registry.volume);
-  const confPath = `${cfg.stateDir}/registry/config.yml`;
+  const confPath = registryConfigFile(cfg);
+  const confDir = dirname(confPath);
   if ((await readIfExists(confPath)) !== renderRegistryConfig(cfg)) await writeFileAtomic(confPath, renderRegistryConfig(cfg));
   const state = await ensureContainer(d, {
     name: cfg.registry.name,
@@ -155,7 +157,7 @@ async function ensureRegistry(d: SandboxDeps): Promise<string> {
       RestartPolicy: { Name: 'unless-stopped' },
       Binds: [
         `${cfg.registry.volume}:/var/lib/registry`,
-        `${confPath}:/etc/docker/registry/config.yml:ro`,
+        `${confDir}:${REGISTRY_CONFIG_DIR}:ro`,
         `${registryAuthDir(cfg)}/token.pem:${TOKEN_CERT_IN_REGISTRY}:ro`,
       ],
       // Published on loopback only, so the host can seed mirror images; sessions use the DNS name.

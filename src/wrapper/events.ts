@@ -18,6 +18,8 @@ export interface BuildEvent {
   ms: number;
   bytes?: number;
   digest?: string;
+  /** registry/repo@digest the build pushed: the host's registry garbage collection keeps it while recent. */
+  transfer?: string;
   exitCode: number;
 }
 
@@ -42,6 +44,7 @@ export function buildEvent(b: SmartBuild, r: SmartResult, service?: string): Bui
     ms: r.ms,
     bytes: r.bytes,
     digest: r.imageId,
+    ...(r.transferRef ? { transfer: r.transferRef } : {}),
     exitCode: r.build.code,
   };
 }

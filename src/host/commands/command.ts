@@ -20,6 +20,7 @@ export const OPTIONS = {
   mb: { type: 'string', default: '1024' },
   layers: { type: 'string', default: '40' },
   repeats: { type: 'string', default: '3' },
+  'grace-hours': { type: 'string', default: '24' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -36,6 +37,7 @@ export interface Flags {
   mb: string;
   layers: string;
   repeats: string;
+  'grace-hours': string;
 }
 
 export interface HostDeps extends SandboxDeps {
