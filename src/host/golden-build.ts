@@ -38,6 +38,19 @@ export interface BuildState {
 
 const IDLE: BuildState = { status: 'idle', rerun: false, history: [] };
 
+/** The steps of a build the faults suite stops a host process at (HELIX_TEST_PAUSE_AT). */
+export type BuildStep = 'before-session' | 'after-remove' | 'mid-promotion';
+
+/**
+ * For the faults suite only: a host process told to stop at this step writes the step to
+ * HELIX_TEST_PAUSE_MARKER and stops itself (SIGSTOP); the test then kills it or lets it go on (SIGCONT).
+ */
+async function pauseAt(step: BuildStep): Promise<void> {
+  if (process.env.HELIX_TEST_PAUSE_AT !== step) return;
+  if (process.env.HELIX_TEST_PAUSE_MARKER) await writeFile(process.env.HELIX_TEST_PAUSE_MARKER, step);
+  process.kill(process.pid, 'SIGSTOP');
+}
+
 export class GoldenBuilder {
   constructor(
     private readonly d: SandboxDeps,
@@ -87,6 +100,7 @@ export class GoldenBuilder {
   private async work(p: string, lock: HeldLock): Promise<void> {
     try {
       if ((await this.state(p)).status === 'building') await this.monitor(p);
+      await this.store.sweep(p);
       while (await this.takeRequest(p)) await this.runOnce(p);
     } finally {
       await lock.release();
@@ -133,6 +147,7 @@ export class GoldenBuilder {
       deadline: new Date(startedAt.getTime() + config.timeoutMinutes * 60_000).toISOString(),
     }));
     this.d.log.info(`golden ${p}: build ${buildId} starting${current ? ` from generation ${current.meta.generation}` : ''}`);
+    await pauseAt('before-session');
     try {
       await startGoldenSession(this.d.engine, this.d.cfg, {
         id: session,
@@ -175,7 +190,9 @@ export class GoldenBuilder {
     } else if (Date.parse(info.State.FinishedAt) > deadline) {
       return this.finish(p, { status: 'timed-out', reason: `its session ended at ${info.State.FinishedAt}, after the deadline ${s.deadline}` });
     }
-    await this.judge(p, session, await finishGoldenSession(this.d.engine, this.d.cfg, session));
+    const run = await finishGoldenSession(this.d.engine, this.d.cfg, session);
+    await pauseAt('after-remove');
+    await this.judge(p, session, run);
   }
 
   /** A golden session that ended: its data-root becomes the new generation if its script succeeded. */
@@ -184,7 +201,7 @@ export class GoldenBuilder {
       return this.finish(p, { status: 'failed', reason: `startup script exited ${run.result?.exitCode ?? run.exitCode}` });
     }
     try {
-      const meta = await this.store.promote(p, dataRootOf(this.d.cfg, session), session);
+      const meta = await this.store.promote(p, dataRootOf(this.d.cfg, session), session, { afterMove: () => pauseAt('mid-promotion') });
       await this.finish(p, { status: 'succeeded', generation: meta.generation });
     } catch (err) {
       await this.finish(p, { status: 'failed', reason: `promotion failed: ${(err as Error).message}` });

@@ -93,13 +93,12 @@ export class GoldenStore {
    * (same filesystem) into a temporary generation, which is renamed into place before `current` is
    * switched: a failure at any point leaves the previous golden current and whole.
    */
-  async promote(project: string, dataRoot: string, source: string, hooks: { beforeSwitch?: () => Promise<void> } = {}): Promise<GoldenMeta> {
+  async promote(project: string, dataRoot: string, source: string, hooks: { afterMove?: () => Promise<void>; beforeSwitch?: () => Promise<void> } = {}): Promise<GoldenMeta> {
     const dir = this.projectDir(project);
     await mkdir(dir, { recursive: true });
     const gens = await this.generations(project);
     const generation = (gens.at(-1)?.generation ?? 0) + 1;
-    // Left by a promotion whose host process died (callers hold the project's build lock).
-    for (const left of (await readdir(dir)).filter((n) => /^gen-\d+\.tmp-/.test(n))) await removeTree(join(dir, left), [join(dir, left, 'docker')]);
+    await this.sweep(project);
     const tmp = join(dir, `gen-${generation}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     const final = join(dir, `gen-${generation}`);
     await mkdir(tmp);
@@ -114,6 +113,7 @@ export class GoldenStore {
         if (err.code !== 'EXDEV') throw err;
         throw new HelixError('BAD_FILE', `${dataRoot} is on another filesystem than the golden store ${this.root}`, 'keep session data-roots and goldens under one state dir');
       });
+      await hooks.afterMove?.();
       const now = new Date().toISOString();
       const meta: GoldenMeta = { project, generation, createdAt: now, lastUsedAt: now, sizeBytes, source };
       await writeFile(join(tmp, 'golden.json'), `${JSON.stringify(meta)}\n`);
@@ -132,6 +132,14 @@ export class GoldenStore {
       await removeTree(tmp, [join(tmp, 'docker')]);
       if ((await this.current(project))?.meta.generation !== generation) await removeTree(final, [join(final, 'docker')]);
       throw err;
+    }
+  }
+
+  /** Removes what a promotion whose host process died left (callers hold the project's build lock). */
+  async sweep(project: string): Promise<void> {
+    const dir = this.projectDir(project);
+    for (const left of (await readdir(dir).catch(() => [] as string[])).filter((n) => /^gen-\d+\.tmp-/.test(n))) {
+      await removeTree(join(dir, left), [join(dir, left, 'docker')]);
     }
   }
 

@@ -2,6 +2,7 @@
 // wrong type is one line naming the file and the key, never a silent default.
 import { join } from 'node:path';
 import { readIfExists } from '../lib/atomic-write.js';
+import { checkId } from './ids.js';
 import { HelixError } from '../lib/errors.js';
 
 export interface ProjectConfig {
@@ -41,7 +42,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
 }
 
 export async function loadProjectConfig(stateDir: string, project: string): Promise<ProjectConfig> {
-  const file = join(stateDir, 'projects', `${project}.json`);
+  const file = join(stateDir, 'projects', `${checkId('project', project)}.json`);
   const text = await readIfExists(file);
   if (text === undefined) throw new HelixError('NOT_FOUND', `unknown project ${project}: no ${file}`, 'write its startupScript there first');
   return parseProjectConfig(text, file);

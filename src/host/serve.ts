@@ -123,7 +123,11 @@ export function serveTriggers(builder: GoldenBuilder, log: Logger, port: number,
       })
       .catch((err: unknown) => (res.headersSent ? undefined : fail(err)));
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // A request the HTTP parser cannot take (garbage, headers over the limit) still gets an answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) socket.end(err.code === 'HPE_HEADER_OVERFLOW' ? 'HTTP/1.1 431 Request Header Fields Too Large\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\n\r\n');
+    else socket.destroy();
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, o.host ?? '127.0.0.1', () => resolve(server));

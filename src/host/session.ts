@@ -29,7 +29,7 @@ export interface SessionSpec {
 }
 
 export function sessionName(id: string): string {
-  return `helix-session-${id}`;
+  return `helix-session-${checkId('session', id)}`;
 }
 
 /** The session's host directory, mounted at IN_CONTAINER.dataMount. */
