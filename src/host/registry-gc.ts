@@ -103,6 +103,23 @@ async function setReadOnly(d: SandboxDeps, readOnly: boolean): Promise<void> {
   await waitFor(`registry ${d.cfg.registry.name}`, () => registryHealthy(d.cfg), 30_000);
 }
 
+/** How often `up` and `serve` collect (HELIX_GC_INTERVAL_HOURS) and with which grace (HELIX_GC_GRACE_HOURS). */
+export function gcSchedule(env: Readonly<Record<string, string | undefined>> = process.env): { intervalHours: number; graceHours: number } {
+  const n = (v: string | undefined, d: number) => (v !== undefined && Number(v) >= 0 ? Number(v) : d);
+  return { intervalHours: n(env.HELIX_GC_INTERVAL_HOURS, 24), graceHours: n(env.HELIX_GC_GRACE_HOURS, 24) };
+}
+
+/** Collects if the last collection is older than the interval; the time of the last one is kept on disk. */
+export async function gcIfDue(d: SandboxDeps, now = Date.now()): Promise<GcReport | undefined> {
+  const { intervalHours, graceHours } = gcSchedule();
+  const stamp = join(d.cfg.stateDir, 'registry', 'last-gc');
+  const last = Date.parse((await readIfExists(stamp))?.trim() ?? '');
+  if (intervalHours === 0 || (last && now - last < intervalHours * 3_600_000)) return undefined;
+  const r = await registryGc(d, graceHours);
+  await writeFileAtomic(stamp, `${new Date(now).toISOString()}\n`);
+  return r;
+}
+
 export async function registryGc(d: SandboxDeps, graceHours: number): Promise<GcReport> {
   const lock = await tryLock(join(d.cfg.stateDir, 'registry', 'gc.lock'));
   if (!lock) throw new HelixError('CONFLICT', 'a registry garbage collection is already running');

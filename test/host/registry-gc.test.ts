@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDeletions, mirroredRepositories, parseTransfers } from '../../src/host/registry-gc.js';
+import { chooseDeletions, gcSchedule, mirroredRepositories, parseTransfers } from '../../src/host/registry-gc.js';
 
 const d1 = 'a'.repeat(64);
 const d2 = 'b'.repeat(64);
@@ -29,5 +29,13 @@ describe('chooseDeletions', () => {
     const oldButUsed = { repo: 'helix-projects/p/b', digest: `sha256:${d2}`, pushedMs: 1000 };
     const fresh = { repo: 'helix-projects/p/c', digest: `sha256:${d1}`, pushedMs: 5000 };
     expect(chooseDeletions([old, oldButUsed, fresh], new Set([`helix-projects/p/b@sha256:${d2}`]), 2000)).toEqual([old]);
+  });
+});
+
+describe('gcSchedule', () => {
+  it('collects daily with a day of grace unless told otherwise; 0 turns scheduling off', () => {
+    expect(gcSchedule({})).toEqual({ intervalHours: 24, graceHours: 24 });
+    expect(gcSchedule({ HELIX_GC_INTERVAL_HOURS: '0', HELIX_GC_GRACE_HOURS: '2' })).toEqual({ intervalHours: 0, graceHours: 2 });
+    expect(gcSchedule({ HELIX_GC_INTERVAL_HOURS: 'x' })).toEqual({ intervalHours: 24, graceHours: 24 });
   });
 });

@@ -1,3 +1,5 @@
+import { oneLine } from '../../lib/errors.js';
+import { gcIfDue } from '../registry-gc.js';
 import { serveToken, serveTriggers } from '../serve.js';
 import { listProjects, type Command } from './command.js';
 
@@ -9,6 +11,10 @@ export const serve: Command = {
     const maxBuilds = Math.max(1, Number(process.env.HELIX_MAX_GOLDEN_BUILDS ?? 2) || 2);
     for (const p of await listProjects(d.store)) void d.goldens.resume(p);
     await serveTriggers(d.goldens, d.log, port, { token, maxBuilds });
+    // Registry garbage collection when due, checked hourly; a failed one is logged and tried again later.
+    const gc = () => void gcIfDue(d).catch((err: unknown) => d.log.error(`registry gc: ${oneLine(err)}`));
+    setInterval(gc, 3_600_000).unref();
+    gc();
     d.log.info(`listening on 127.0.0.1:${port}: POST /projects/<id>/golden-build with "Authorization: Bearer $(cat ${d.cfg.stateDir}/serve.token)"`);
     return new Promise<number>(() => {});
   },

@@ -1,3 +1,4 @@
+import { gcIfDue } from '../registry-gc.js';
 import { sandboxUp } from '../sandbox.js';
 import type { Command } from './command.js';
 
@@ -5,6 +6,8 @@ export const up: Command = {
   usage: '  up                              start or reconcile the shared BuildKit and registry',
   async run(_call, d) {
     await sandboxUp(d);
+    // The registry only grows otherwise: collect when the last collection is older than the interval.
+    await gcIfDue(d);
     return 0;
   },
 };
