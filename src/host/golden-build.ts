@@ -3,7 +3,7 @@
 // during a build coalesce into exactly one rerun (a request file every trigger writes and the lock
 // holder consumes); the status is durable (build.json), so a restarted host process resumes the same
 // build, judged by how its container ended, not by when the host came back; one deadline covers it.
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
@@ -114,6 +114,7 @@ export class GoldenBuilder {
    */
   async trigger(p: string): Promise<'built' | 'queued'> {
     await this.config(p);
+    await mkdir(this.store.projectDir(p), { recursive: true });
     await writeFile(this.requestPath(p), '');
     const lock = await tryLock(this.lockPath(p));
     if (!lock) {
