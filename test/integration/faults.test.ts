@@ -3,7 +3,7 @@
 // what must survive is checked on disk afterwards.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ import { GoldenStore } from '../../src/host/golden-store.js';
 import { loadHostConfig } from '../../src/host/host-config.js';
 import { registryGc } from '../../src/host/registry-gc.js';
 import { sandboxUp, type SandboxDeps } from '../../src/host/sandbox.js';
-import { removeSession, sessionDirOf } from '../../src/host/session.js';
+import { removeSession, sessionDirOf, stopSession } from '../../src/host/session.js';
 import { context, deps, nonce, session, sh, stateScratch } from './helpers.js';
 
 const HELIX = join(import.meta.dirname, '..', '..', 'dist', 'helix.mjs');
@@ -125,11 +125,16 @@ describe('bad input', () => {
     writeFileSync(join(victim, 'secret'), 'host data\n');
     const before = treeHash(victim);
     const [linked, huge] = await Promise.all([session('linked'), session('huge')]);
-    // The session's root points its data-root and event log at host paths, then grows a 1 GB log.
-    const a = await sh(linked, `mv /var/lib/helix-data/docker /var/lib/helix-data/docker.moved && ln -s ${victim} /var/lib/helix-data/docker && rm -f /var/lib/helix-data/events.jsonl && ln -s ${victim}/secret /var/lib/helix-data/events.jsonl`);
-    expect(a.code, a.err).toBe(0);
+    // The session's root grows a 1 GB event log, and points its data-root and event log at host paths
+    // (done on its directory while it is stopped: dockerd keeps the data-root busy while it runs).
     const b = await sh(huge, 'truncate -s 1G /var/lib/helix-data/events.jsonl');
     expect(b.code, b.err).toBe(0);
+    await stopSession(deps.engine, linked);
+    const dir = sessionDirOf(deps.cfg, linked);
+    renameSync(join(dir, 'docker'), join(dir, 'docker.moved'));
+    symlinkSync(victim, join(dir, 'docker'));
+    rmSync(join(dir, 'events.jsonl'), { force: true });
+    symlinkSync(join(victim, 'secret'), join(dir, 'events.jsonl'));
     await removeSession(deps.engine, deps.cfg, linked);
     await removeSession(deps.engine, deps.cfg, huge);
     expect(treeHash(victim)).toBe(before);
@@ -201,18 +206,13 @@ describe('golden builds', () => {
   }
 
   it('keeps the previous golden current, and booting, when the disk fills during a promotion', async () => {
-    // A 1 GB filesystem of its own for sessions and goldens; the CA, the registry logins and the
-    // credentials stay the sandbox's (linked), so its sessions still reach the shared services.
-    const img = join(deps.cfg.stateDir, 'scratch', `small-${process.pid}.img`);
+    // A small filesystem of its own for sessions and goldens: tmpfs, which has no blocks in reserve (a
+    // full ext4 still took small files here); the CA, the registry logins and the credentials stay the
+    // sandbox's (linked), so its sessions still reach the shared services.
     const mnt = join(deps.cfg.stateDir, 'scratch', `small-${process.pid}`);
     mkdirSync(mnt, { recursive: true });
-    expect(spawnSync('truncate', ['-s', '1G', img]).status).toBe(0);
-    expect(spawnSync('mkfs.ext4', ['-q', '-F', img]).status).toBe(0);
-    expect(spawnSync('mount', ['-o', 'loop', img, mnt]).status).toBe(0);
-    cleanups.push(() => {
-      spawnSync('umount', ['-l', mnt]);
-      rmSync(img, { force: true });
-    });
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1g', 'tmpfs', mnt]).status).toBe(0);
+    cleanups.push(() => spawnSync('umount', ['-l', mnt]));
     for (const d of ['pki', 'registry-auth', 'credentials']) symlinkSync(join(deps.cfg.stateDir, d), join(mnt, d));
     const small: SandboxDeps = { ...deps, cfg: loadHostConfig({ ...process.env, HELIX_HOST_STATE_DIR: mnt }) };
     const env = { HELIX_HOST_STATE_DIR: mnt };
@@ -225,9 +225,9 @@ describe('golden builds', () => {
     const child = spawn(process.execPath, [HELIX, 'golden', 'build', p], { stdio: 'ignore', env: { ...process.env, ...env, HELIX_TEST_PAUSE_AT: 'mid-promotion', HELIX_TEST_PAUSE_MARKER: marker } });
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     await until('the promotion to start', () => existsSync(marker));
-    // Fill every free block, then let the promotion go on.
-    spawnSync('fallocate', ['-l', String(statfsFree(mnt)), join(mnt, 'filler')]);
-    spawnSync('sh', ['-c', `cat /dev/zero > ${join(mnt, 'filler2')} 2>/dev/null; true`]);
+    // Fill every free byte, then let the promotion go on.
+    spawnSync('sh', ['-c', `cat /dev/zero > ${join(mnt, 'filler')} 2>/dev/null; true`]);
+    expect(statfsFree(mnt)).toBe(0);
     child.kill('SIGCONT');
     expect(await exited).toBe(1);
     const s = await new GoldenBuilder(small, smallStore).state(p);
@@ -235,7 +235,6 @@ describe('golden builds', () => {
     expect(s.history.at(-1)?.reason).toMatch(/promotion failed: .*(ENOSPC|no space)/i);
     expect(intactCurrent(smallStore, p)).toBe(previous);
     rmSync(join(mnt, 'filler'), { force: true });
-    rmSync(join(mnt, 'filler2'), { force: true });
 
     // The previous golden still boots, with its image.
     const id = `f${process.pid}-boot`;
