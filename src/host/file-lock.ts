@@ -5,6 +5,7 @@
 import { execa } from 'execa';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HelixError } from '../lib/errors.js';
 
 export interface HeldLock {
@@ -13,8 +14,21 @@ export interface HeldLock {
 
 const BUSY = 75;
 
-/** Takes the lock on `path` if it is free; undefined if someone holds it. Never waits for it. */
-export async function tryLock(path: string): Promise<HeldLock | undefined> {
+/**
+ * Takes the lock on `path` if it is free within `waitMs` (default: at once); undefined if someone holds
+ * it. A holder killed a moment ago frees it only once its helper has seen the pipe close: a caller that
+ * comes after a crash waits that long.
+ */
+export async function tryLock(path: string, waitMs = 0): Promise<HeldLock | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const lock = await lockOnce(path);
+    if (lock || Date.now() >= deadline) return lock;
+    await sleep(50);
+  }
+}
+
+async function lockOnce(path: string): Promise<HeldLock | undefined> {
   await mkdir(dirname(path), { recursive: true });
   const child = execa('flock', ['--nonblock', '--conflict-exit-code', String(BUSY), path, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
     stdin: 'pipe',

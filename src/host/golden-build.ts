@@ -129,7 +129,8 @@ export class GoldenBuilder {
   /** After a host restart: finish the build that was in flight, then any build still asked for. */
   async resume(p: string): Promise<void> {
     if ((await this.state(p)).status !== 'building' && !(await this.requested(p))) return;
-    const lock = await tryLock(this.lockPath(p));
+    // A host process killed a moment ago may hold the lock for a few more milliseconds.
+    const lock = await tryLock(this.lockPath(p), 2000);
     if (lock) await this.work(p, lock);
   }
 
