@@ -19,16 +19,31 @@ export interface RestoreMarker {
   ms: number;
   bytes?: number;
   restoredAt: string;
+  /** Written before a restore into an existing directory starts; a crash leaves it, and the next boot starts over. */
+  restoring?: boolean;
 }
 
-export type RestoreDecision = { kind: 'none' } | { kind: 'reuse'; marker: RestoreMarker } | { kind: 'keep'; why: string } | { kind: 'restore' };
+/** The data-root before a restore: none, an empty directory (a fresh named volume), or data. */
+export type TargetState = 'absent' | 'empty' | 'data';
 
-/** Pure: what to do at boot given the golden configured and the data-root's state. */
-export function decideRestore(golden: string | undefined, goldenId: string, targetExists: boolean, marker: RestoreMarker | undefined): RestoreDecision {
+export type RestoreDecision = { kind: 'none' } | { kind: 'reuse'; marker: RestoreMarker } | { kind: 'keep'; why: string } | { kind: 'restore'; into: boolean };
+
+/**
+ * Pure: what to do at boot given the golden configured and the data-root's state. An empty directory is
+ * not the session's own data (a named volume is created empty): the golden is restored into it.
+ */
+export function decideRestore(golden: string | undefined, goldenId: string, state: TargetState, marker: RestoreMarker | undefined): RestoreDecision {
   if (!golden) return { kind: 'none' };
-  if (targetExists && marker?.goldenId === goldenId) return { kind: 'reuse', marker };
-  if (targetExists) return { kind: 'keep', why: marker ? `restored from another golden (${marker.goldenId})` : 'it holds this session’s own data' };
-  return { kind: 'restore' };
+  if (state !== 'absent' && marker?.restoring) return { kind: 'restore', into: true };
+  if (state === 'data' && marker?.goldenId === goldenId) return { kind: 'reuse', marker };
+  if (state === 'data') return { kind: 'keep', why: marker ? `restored from another golden (${marker.goldenId})` : 'it holds this session’s own data' };
+  return { kind: 'restore', into: state === 'empty' };
+}
+
+export async function targetState(target: string): Promise<TargetState> {
+  const entries = await readdir(target).catch(() => undefined);
+  if (!entries) return 'absent';
+  return entries.length === 0 ? 'empty' : 'data';
 }
 
 export function markerPath(target: string): string {
@@ -124,9 +139,32 @@ export async function copyWith(method: RestoreMethod, golden: string, tmp: strin
   else await parallelCopy(golden, tmp);
 }
 
-/** Restores `golden` to `target` atomically; returns the marker written. */
-export async function restoreGolden(golden: string, goldenId: string, target: string, sizeBytes?: number, forced?: RestoreMethod): Promise<RestoreMarker> {
+/**
+ * Restores into an existing directory (a volume's mount point, which cannot be renamed over): marked
+ * as in progress first, emptied (what an interrupted restore left), copied into, marked done.
+ */
+async function restoreInto(golden: string, goldenId: string, target: string, sizeBytes: number | undefined, forced: RestoreMethod | undefined): Promise<RestoreMarker> {
+  const started = Date.now();
+  await writeFile(markerPath(target), `${JSON.stringify({ goldenId, method: 'copy', ms: 0, restoredAt: new Date().toISOString(), restoring: true })}\n`);
+  for (const e of await readdir(target)) await rm(join(target, e), { recursive: true, force: true });
+  // A snapshot makes a new subvolume, never fills a directory: copy, with reflinks where they work.
+  let method: RestoreMethod = forced && forced !== 'btrfs-snapshot' ? forced : (await chooseMethod(golden, target)) === 'reflink' ? 'reflink' : 'copy';
+  try {
+    await copyWith(method, golden, target);
+  } catch (err) {
+    if (method === 'copy') throw err;
+    method = 'copy';
+    await copyWith(method, golden, target);
+  }
+  const marker: RestoreMarker = { goldenId, method, ms: Date.now() - started, bytes: sizeBytes, restoredAt: new Date().toISOString() };
+  await writeFile(markerPath(target), `${JSON.stringify(marker)}\n`);
+  return marker;
+}
+
+/** Restores `golden` to `target` atomically (or into it, `into`); returns the marker written. */
+export async function restoreGolden(golden: string, goldenId: string, target: string, sizeBytes?: number, forced?: RestoreMethod, into = false): Promise<RestoreMarker> {
   await assertDataRoot(golden);
+  if (into) return restoreInto(golden, goldenId, target, sizeBytes, forced);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(target)}.restoring`);

@@ -2,7 +2,8 @@
 // dockerd, registers the shared builder, exports the environment, installs the docker wrapper, runs
 // the image's boot.d steps, then hands off to the image's next step (the arguments after `--`) and
 // supervises it; in golden mode it runs the startup script instead and exits with its code.
-// `helix-init doctor` checks a running desktop.
+// `helix-init doctor` checks a running desktop; `helix-init step` runs the boot as one step of an
+// entrypoint the image already has (step-mode.ts), `helix-init stop` stops what that step started.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadConfig } from '../lib/config.js';
@@ -12,6 +13,7 @@ import { DEFAULT_PATHS, type InitContext, type Step } from './context.js';
 import { renderChecks, runChecks } from './doctor.js';
 import { runGoldenMode } from './golden-mode.js';
 import { loadInitSettings } from './settings.js';
+import { runAsStep, stopStep } from './step-mode.js';
 import { STEPS } from './steps.js';
 import { supervise } from './supervise.js';
 
@@ -57,8 +59,13 @@ async function doctor(): Promise<number> {
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
+function stepCommand(): Promise<number> {
+  return runAsStep({ cfg: loadConfig(), settings: loadInitSettings(process.env), paths: DEFAULT_PATHS }, process.argv[1] as string);
+}
+
 const argv = process.argv.slice(2);
-(argv[0] === 'doctor' ? doctor() : boot(argv)).then(
+const commands: Record<string, () => Promise<number>> = { doctor, step: stepCommand, stop: () => stopStep() };
+(commands[argv[0] ?? '']?.() ?? boot(argv)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`helix-init: ${oneLine(err)}\n`);

@@ -1,11 +1,10 @@
 // Restores the project's golden data-root into this session's data-root, before dockerd starts.
-import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readIfExists } from '../../lib/atomic-write.js';
 import { run } from '../../lib/exec.js';
 import type { Step } from '../context.js';
 import { HelixError } from '../../lib/errors.js';
-import { decideRestore, readMarker, RESTORE_METHODS, restoreGolden, type RestoreMethod } from '../golden-restore.js';
+import { decideRestore, readMarker, RESTORE_METHODS, restoreGolden, targetState, type RestoreMethod } from '../golden-restore.js';
 import { DEFAULT_DATA_ROOT } from '../settings.js';
 
 /** The golden's size: from the metadata the host writes beside it, else measured. */
@@ -23,8 +22,7 @@ export const goldenRestore: Step = {
   name: 'golden',
   async run({ settings, log }) {
     const target = settings.dataRoot ?? DEFAULT_DATA_ROOT;
-    const exists = await stat(target).then(() => true, () => false);
-    const decision = decideRestore(settings.goldenDir, settings.goldenId, exists, await readMarker(target));
+    const decision = decideRestore(settings.goldenDir, settings.goldenId, await targetState(target), await readMarker(target));
     switch (decision.kind) {
       case 'none':
         return;
@@ -41,8 +39,8 @@ export const goldenRestore: Step = {
           throw new HelixError('BAD_CONFIG', `HELIX_RESTORE_METHOD=${forced} is not one of ${RESTORE_METHODS.join(', ')}`);
         }
         const size = await goldenSize(golden);
-        const m = await restoreGolden(golden, settings.goldenId, target, size, forced);
-        log.info({ method: m.method, ms: m.ms, bytes: size, golden }, `restored golden ${settings.goldenId} (${mb(size)}) by ${m.method} in ${(m.ms / 1000).toFixed(2)}s`);
+        const m = await restoreGolden(golden, settings.goldenId, target, size, forced, decision.into);
+        log.info({ method: m.method, ms: m.ms, bytes: size, golden }, `restored golden ${settings.goldenId} (${mb(size)}) by ${m.method} in ${(m.ms / 1000).toFixed(2)}s${decision.into ? ` into the empty ${target}` : ''}`);
       }
     }
   },

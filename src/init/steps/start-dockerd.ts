@@ -1,5 +1,5 @@
 // Starts dockerd (unless one already answers) and waits until it does.
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { engineSocket } from '../../lib/engine-endpoint.js';
 import { pingSocket } from '../../lib/engine-ping.js';
@@ -24,6 +24,34 @@ function lastLines(path: string, n: number): string {
   }
 }
 
+/**
+ * Pid files a killed dockerd and containerd left (a container stopped with SIGKILL, as one whose PID 1
+ * is the desktop's own process is): after a restart their pids can belong to anything, and dockerd
+ * refuses to start over a pid file whose process exists. Removed unless that process is the daemon.
+ */
+export function removeStalePidFiles(files: ReadonlyArray<[string, string]> = [['/var/run/docker.pid', 'dockerd'], ['/var/run/docker/containerd/containerd.pid', 'containerd']]): string[] {
+  const removed: string[] = [];
+  for (const [file, comm] of files) {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      continue;
+    }
+    let running = '';
+    try {
+      running = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      // no such process
+    }
+    if (running !== comm) {
+      rmSync(file, { force: true });
+      removed.push(file);
+    }
+  }
+  return removed;
+}
+
 export const startDockerd: Step = {
   name: 'dockerd',
   async run(ctx) {
@@ -36,6 +64,8 @@ export const startDockerd: Step = {
       ctx.log.info('dockerd already running');
       return;
     }
+    const stale = removeStalePidFiles();
+    if (stale.length) ctx.log.info(`removed stale ${stale.join(', ')}`);
     const dockerd = new DockerdSupervisor(ctx.paths.dockerdLog, ctx.log);
     ctx.dockerd = dockerd;
     dockerd.start();
