@@ -14,8 +14,9 @@ export async function supervise(ctx: InitContext, next: readonly string[]): Prom
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, onSignal);
 
   if (next.length === 0) {
-    // Nothing to hand off to: stay up as dockerd's parent until told to stop.
-    return new Promise(() => {});
+    // Nothing to hand off to: stay up as dockerd's parent until told to stop. The interval keeps the
+    // process alive while dockerd is down between a crash and its restart (that timer is unref'd).
+    return new Promise(() => setInterval(() => undefined, 3_600_000));
   }
   const [cmd, ...args] = next as [string, ...string[]];
   child = spawn(cmd, args, { stdio: 'inherit' });

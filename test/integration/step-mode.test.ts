@@ -55,6 +55,8 @@ afterAll(async () => {
 
 describe('helix-init as a cont-init.d step', () => {
   it("reaches the image's startup script as the desktop user, with the toolkit's environment", async () => {
+    // Ready comes from the step; the entrypoint goes on to the startup script right after.
+    await until('the startup script', async () => (await sh(id, 'test -s /tmp/startup-ran')).code === 0);
     const ran = (await sh(id, 'cat /tmp/startup-ran')).out;
     expect(ran.split('\n')[0]).toBe('retro');
     expect(ran).toContain('BUILDX_BUILDER=helix-shared');
@@ -108,6 +110,15 @@ describe('helix-init as a cont-init.d step', () => {
       await c.remove({ force: true, v: true });
       await removeSession(deps.engine, deps.cfg, spec.id);
     }
+  });
+});
+
+describe('helix-init stop, for an entrypoint that traps docker stop', () => {
+  it("stops the step's dockerd cleanly and waits for it", async () => {
+    const r = await sh(id, 'helix-init stop && ! pgrep -x dockerd && tail -3 /var/log/dockerd.log');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/Daemon shutdown complete/);
+    expect((await sh(id, 'test -e /run/helix/init.pid')).code).not.toBe(0);
   });
 });
 
