@@ -202,10 +202,10 @@ function isResult(r: SmartResult | ChildResult): r is SmartResult {
 /** `progress: 'compose'` for a compose service's build: compose shows progress on stdout. */
 export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress: Progress = 'inherit'): Promise<SmartResult> {
   const started = Date.now();
-  const { buildkitUp, registryUp } = await probeSharedServices(cfg);
+  const { buildkitUp, registryUp, buildkitProblem } = await probeSharedServices(cfg);
   if (!buildkitUp) {
     const build = await runBuildx(cfg.realDocker, b.configDir, b.localArgv, { stderr: progress });
-    return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} is unreachable; built with the local builder`, ms: Date.now() - started };
+    return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}; built with the local builder`, ms: Date.now() - started };
   }
   const dir = await mkdtemp(join(tmpdir(), 'helix-build-'));
   try {
