@@ -13,6 +13,17 @@ export function sandboxCa(cfg: HostConfig): Promise<KeyPair> {
   return ensureSelfSigned(pkiDir(cfg), 'ca', 'helix sandbox CA', true);
 }
 
+/**
+ * A BuildKit server's TLS directory (buildkit-container.ts): its certificate for the names clients
+ * reach it by (`keep`: one already there stays) and the CA it takes client certificates from.
+ */
+export async function buildkitServerTls(cfg: HostConfig, dir: string, dns: string[], days: number, keep: boolean): Promise<string> {
+  const ca = await sandboxCa(cfg);
+  await issueLeaf(ca, dir, 'server', { cn: dns[0] as string, dns, usage: 'serverAuth', days }, keep);
+  await copyFile(ca.cert, `${dir}/ca.pem`);
+  return dir;
+}
+
 export interface CredentialSpec {
   /** The client's name: its certificate's CN and its registry username, e.g. session-<id>. */
   client: string;

@@ -55,9 +55,10 @@ export async function ensureSelfSigned(dir: string, name: string, cn: string, ca
   return intoPlace(dir, pair, (t) => openssl(['req', '-x509', ...EC, '-keyout', t.key, '-out', t.cert, '-days', '3650', '-subj', `/CN=${cn}`, ...usage]));
 }
 
-/** A certificate signed by the CA, written as `<name>.pem` and `<name>.key` in dir. */
-export async function issueLeaf(ca: KeyPair, dir: string, name: string, spec: LeafSpec): Promise<KeyPair> {
+/** A certificate signed by the CA, written as `<name>.pem` and `<name>.key` in dir; `keep`: one already there stays. */
+export async function issueLeaf(ca: KeyPair, dir: string, name: string, spec: LeafSpec, keep = false): Promise<KeyPair> {
   const pair = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
+  if (keep && (await exists(pair))) return pair;
   const ext = [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature',

@@ -3,7 +3,7 @@
 // dockerd init wires to the sidecar as its remote builder, over mutual TLS. Nothing from the host is
 // mounted but the run's own certificates, read-only: no docker.sock, no other host paths. Metadata is persisted at every step, cleanup runs in order on stop and
 // on every failure, leftovers are found by label and reaped, and every step is audited (JSON lines).
-import { appendFile, copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
@@ -13,8 +13,7 @@ import { desktopContainerSpec } from './desktop-container.js';
 import { containerInfo, engineError, execIn, type Engine } from './engine.js';
 import { renderSidecarToml, type HostConfig } from './host-config.js';
 import { checkId, isValidId } from './ids.js';
-import { credentialsDirOf, issueCredentials, revokeCredentials, sandboxCa } from './credentials.js';
-import { issueLeaf } from './pki.js';
+import { buildkitServerTls, credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
 import type { SandboxDeps } from './sandbox.js';
 import { waitFor } from './sandbox.js';
 
@@ -167,11 +166,7 @@ export class RunManager {
   private async issueTls(m: RunMeta): Promise<string | undefined> {
     await issueCredentials(this.cfg, { client: runClient(m.id), days: this.cfg.credentialDays });
     if (!this.cfg.buildkit.tls) return undefined;
-    const dir = credentialsDirOf(this.cfg, `${runClient(m.id)}-buildkit`);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const ca = await sandboxCa(this.cfg);
-    await issueLeaf(ca, dir, 'server', { cn: SIDECAR.alias, dns: [SIDECAR.alias, m.sidecar], usage: 'serverAuth', days: this.cfg.credentialDays });
-    await copyFile(ca.cert, `${dir}/ca.pem`);
+    const dir = await buildkitServerTls(this.cfg, credentialsDirOf(this.cfg, `${runClient(m.id)}-buildkit`), [SIDECAR.alias, m.sidecar], this.cfg.credentialDays, false);
     await this.audit(m.id, 'certificates_issued', { client: runClient(m.id) });
     return dir;
   }

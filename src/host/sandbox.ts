@@ -2,7 +2,7 @@
 // helix-buildkit on named volumes. `up` reconciles to that state and restarts nothing that is healthy.
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
@@ -10,8 +10,8 @@ import type { Logger } from '../lib/log.js';
 import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
 import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, REGISTRY_CONFIG_DIR, registryConfigFile, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, type HostConfig } from './host-config.js';
 import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
-import { ensureSelfSigned, issueLeaf, type KeyPair } from './pki.js';
-import { sandboxCa } from './credentials.js';
+import { ensureSelfSigned } from './pki.js';
+import { buildkitServerTls } from './credentials.js';
 import { hostRegistryToken, repositoryAccess } from './registry-token.js';
 
 export interface SandboxDeps {
@@ -105,20 +105,12 @@ async function tokenServerHealthy(d: SandboxDeps): Promise<boolean> {
   return res.status === 200;
 }
 
-/** The sandbox's CA, BuildKit's server certificate and the registry's token signing key, made once. */
-async function ensurePki(cfg: HostConfig): Promise<{ ca: KeyPair; buildkitTls: string }> {
-  const ca = await sandboxCa(cfg);
-  const buildkitTls = `${pkiDir(cfg)}/buildkit`;
-  await issueLeafOnce(ca, buildkitTls, 'server', { cn: cfg.buildkit.name, dns: [cfg.buildkit.name, 'localhost'], usage: 'serverAuth', days: 3650 });
-  await copyFile(ca.cert, `${buildkitTls}/ca.pem`);
+/** BuildKit's server certificate (and the sandbox CA behind it) and the registry's token signing key, made once. */
+async function ensurePki(cfg: HostConfig): Promise<{ buildkitTls: string }> {
+  const buildkitTls = await buildkitServerTls(cfg, `${pkiDir(cfg)}/buildkit`, [cfg.buildkit.name, 'localhost'], 3650, true);
   await ensureSelfSigned(registryAuthDir(cfg), 'token', 'helix registry tokens', false);
   await mkdir(`${registryAuthDir(cfg)}/clients`, { recursive: true, mode: 0o700 });
-  return { ca, buildkitTls };
-}
-
-async function issueLeafOnce(ca: KeyPair, dir: string, name: string, spec: Parameters<typeof issueLeaf>[3]): Promise<void> {
-  const have = await Promise.all([readFile(`${dir}/${name}.pem`), readFile(`${dir}/${name}.key`)]).then(() => true, () => false);
-  if (!have) await issueLeaf(ca, dir, name, spec);
+  return { buildkitTls };
 }
 
 async function ensureRegistryAuth(d: SandboxDeps): Promise<string> {
