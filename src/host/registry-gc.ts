@@ -11,7 +11,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
-import { PROJECTS_PREFIX } from '../lib/registry-names.js';
+import { mirrorReference, PROJECTS_PREFIX } from '../lib/registry-names.js';
 import { DATA_FILES } from '../lib/session-contract.js';
 import { execIn } from './engine.js';
 import { tryLock } from './file-lock.js';
@@ -56,10 +56,7 @@ export function parseTransfers(findOutput: string, mirrored: ReadonlySet<string>
 
 /** The registry paths of the images the host mirrors: "debian:trixie" → "library/debian". Pure. */
 export function mirroredRepositories(images: readonly string[]): Set<string> {
-  return new Set(images.map((ref) => {
-    const repo = ref.split(':')[0] as string;
-    return repo.includes('/') ? repo : `library/${repo}`;
-  }));
+  return new Set(images.map((ref) => mirrorReference(ref).repository));
 }
 
 /** The transfers to delete: older than the grace period and named by no build event since. Pure. */

@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
+import { mirrorReference } from '../lib/registry-names.js';
 import type { Logger } from '../lib/log.js';
 import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
 import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, REGISTRY_CONFIG_DIR, registryConfigFile, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, type HostConfig } from './host-config.js';
@@ -200,8 +201,7 @@ async function ensureBuildkit(d: SandboxDeps, tlsDir: string): Promise<string> {
 /** Pushes local images into the registry under docker.io names, so BuildKit's mirror serves FROM lines. */
 async function seedMirror(d: SandboxDeps): Promise<void> {
   for (const ref of d.cfg.mirrorImages) {
-    const [repo, tag = 'latest'] = ref.split(':') as [string, string?];
-    const path = repo.includes('/') ? repo : `library/${repo}`;
+    const { repository: path, tag } = mirrorReference(ref);
     // Only the host writes the mirror namespace: sessions' tokens never carry push for it.
     const token = await hostRegistryToken(d.cfg, [repositoryAccess(path, 'pull', 'push')]);
     const head = await fetch(`${registryUrl(d.cfg)}/v2/${path}/manifests/${tag}`, {

@@ -15,3 +15,9 @@ export function pathComponent(s: string): string {
 export function projectNamespace(project: string): string {
   return `${PROJECTS_PREFIX}/${pathComponent(project)}`;
 }
+
+/** Where a mirrored docker.io image lives in the registry: "debian:trixie" → library/debian, tag trixie. */
+export function mirrorReference(image: string): { repository: string; tag: string } {
+  const [repo, tag = 'latest'] = image.split(':') as [string, string?];
+  return { repository: repo.includes('/') ? repo : `library/${repo}`, tag };
+}
