@@ -6,10 +6,20 @@ import { join } from 'node:path';
 import type { ToolkitConfig } from './config.js';
 import { CREDENTIAL_FILES, type RegistryCredential } from './session-contract.js';
 
-/** The container's registry credential, if the host gave it one. */
+const credentials = new Map<string, RegistryCredential | undefined>();
+
+/**
+ * The container's registry credential, if the host gave it one. Read once per process: one wrapper
+ * call asks for it at every registry touch, and it changes only when the session restarts.
+ */
 export function readCredential(cfg: ToolkitConfig): RegistryCredential | undefined {
+  if (!credentials.has(cfg.credentialsDir)) credentials.set(cfg.credentialsDir, parseCredential(cfg.credentialsDir));
+  return credentials.get(cfg.credentialsDir);
+}
+
+function parseCredential(dir: string): RegistryCredential | undefined {
   try {
-    const c = JSON.parse(readFileSync(join(cfg.credentialsDir, CREDENTIAL_FILES.registry), 'utf8')) as RegistryCredential;
+    const c = JSON.parse(readFileSync(join(dir, CREDENTIAL_FILES.registry), 'utf8')) as RegistryCredential;
     return typeof c.registry === 'string' && typeof c.username === 'string' && typeof c.password === 'string' ? c : undefined;
   } catch {
     return undefined;
@@ -38,4 +48,12 @@ export async function registryFetch(url: string, init: RequestInit, c: RegistryC
   if (tokenRes.status !== 200) return first;
   const { token, access_token } = (await tokenRes.json()) as { token?: string; access_token?: string };
   return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), Authorization: `Bearer ${token ?? access_token}` } });
+}
+
+const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json';
+
+/** A manifest of the shared registry by digest ("host:port/repo", "sha256:…"), with the container's login. */
+export function fetchManifest(cfg: ToolkitConfig, repo: string, digest: string, method: 'GET' | 'HEAD'): Promise<Response> {
+  const [host, ...path] = repo.split('/');
+  return registryFetch(`http://${host}/v2/${path.join('/')}/manifests/${digest}`, { method, headers: { Accept: MANIFEST_TYPES }, signal: AbortSignal.timeout(3000) }, readCredential(cfg));
 }

@@ -11,7 +11,7 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { contextOf, lastValue, values, type Flag, type ParsedBuild } from './build-flags.js';
 import type { Daemon } from './daemon.js';
 import { contextName, imageRefs } from './dockerfile-refs.js';
-import { readCredential, registryFetch } from '../lib/registry-client.js';
+import { fetchManifest } from '../lib/registry-client.js';
 import { transferRepository } from './transfer.js';
 
 /** The Dockerfile a build reads, when it can be read before the build (not from stdin or a URL). */
@@ -44,16 +44,7 @@ function pushedFile(cfg: ToolkitConfig): string {
 /** The registry still has the manifest (a registry garbage collection may have removed it). */
 async function inRegistry(cfg: ToolkitConfig, ref: string): Promise<boolean> {
   const [repo, digest] = ref.split('@') as [string, string];
-  const [host, ...path] = repo.split('/');
-  const res = await registryFetch(
-    `http://${host}/v2/${path.join('/')}/manifests/${digest}`,
-    {
-      method: 'HEAD',
-      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' },
-      signal: AbortSignal.timeout(3000),
-    },
-    readCredential(cfg),
-  ).catch(() => undefined);
+  const res = await fetchManifest(cfg, repo, digest, 'HEAD').catch(() => undefined);
   return res?.status === 200;
 }
 

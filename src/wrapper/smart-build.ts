@@ -16,7 +16,7 @@ import { renderArgs, withFlags } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
-import { readCredential, registryFetch } from '../lib/registry-client.js';
+import { fetchManifest, readCredential } from '../lib/registry-client.js';
 import { registryAuthHeader } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 import { HelixError } from '../lib/errors.js';
@@ -128,13 +128,8 @@ export class Session {
   }
 
   async manifestLayers(repo: string, digest: string): Promise<ManifestLayer[] | undefined> {
-    const [host, ...path] = repo.split('/');
     try {
-      const res = await registryFetch(
-        `http://${host}/v2/${path.join('/')}/manifests/${digest}`,
-        { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' }, signal: AbortSignal.timeout(3000) },
-        readCredential(this.cfg),
-      );
+      const res = await fetchManifest(this.cfg, repo, digest, 'GET');
       return ((await res.json()) as { layers?: ManifestLayer[] }).layers;
     } catch {
       return undefined;
