@@ -5,7 +5,7 @@
 // on every failure, leftovers are found by label and reaped, and every step is audited (JSON lines).
 import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
+import { readIfExists, writeFileAtomic, writeFileIfChanged } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import { desktopEnv, IN_CONTAINER, SIDECAR } from '../lib/session-contract.js';
 import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
@@ -105,7 +105,7 @@ export class RunManager {
 
       const tlsDir = await this.issueTls(m);
       const configFile = join(this.dir, 'sidecar-buildkitd.toml');
-      if ((await readIfExists(configFile)) !== renderSidecarToml(this.cfg)) await writeFileAtomic(configFile, renderSidecarToml(this.cfg));
+      await writeFileIfChanged(configFile, renderSidecarToml(this.cfg));
       const sidecar = await this.engine.createContainer(
         buildkitContainerSpec(
           {

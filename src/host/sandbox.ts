@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
+import { readIfExists, writeFileAtomic, writeFileIfChanged } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import { mirrorReference } from '../lib/registry-names.js';
 import type { Logger } from '../lib/log.js';
@@ -139,7 +139,7 @@ async function ensureRegistry(d: SandboxDeps): Promise<string> {
   await ensureVolume(engine, cfg.registry.volume);
   const confPath = registryConfigFile(cfg);
   const confDir = dirname(confPath);
-  if ((await readIfExists(confPath)) !== renderRegistryConfig(cfg)) await writeFileAtomic(confPath, renderRegistryConfig(cfg));
+  await writeFileIfChanged(confPath, renderRegistryConfig(cfg));
   const state = await ensureContainer(d, {
     name: cfg.registry.name,
     Image: cfg.registry.image,

@@ -16,6 +16,13 @@ export async function writeFileAtomic(path: string, content: string, mode?: numb
   }
 }
 
+/** Writes the file only when its content differs (a file a container mounts is not replaced for nothing); true if written. */
+export async function writeFileIfChanged(path: string, content: string): Promise<boolean> {
+  if ((await readIfExists(path)) === content) return false;
+  await writeFileAtomic(path, content);
+  return true;
+}
+
 /** Reads a file, or undefined if it does not exist. */
 export async function readIfExists(path: string): Promise<string | undefined> {
   try {
