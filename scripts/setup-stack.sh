@@ -178,7 +178,7 @@ cp "$STACK_DIR/bin/buildkitd" "$STACK_DIR/bin/buildctl" "$bkctx/"
 build "moby/buildkit:$BUILDKIT_VERSION" "$here/images/buildkit.Dockerfile" "$bkctx" --build-arg "BASE_IMAGE=$base"
 rm -rf "$bkctx"
 build registry:2 "$here/images/registry.Dockerfile" "$here/images" --build-arg "BASE_IMAGE=$base"
-[ -f "$repo/dist/helix-registry-auth.mjs" ] || fail "dist/helix-registry-auth.mjs is missing: run 'npm run build' first"
+[ -f "$repo/dist/helix-registry-auth.mjs" ] && [ -f "$repo/dist/helix-facade.mjs" ] || fail "dist/helix-registry-auth.mjs or dist/helix-facade.mjs is missing: run 'npm run build' first"
 build helix/registry-auth:dev "$here/images/registry-auth.Dockerfile" "$repo/dist" --build-arg "BASE_IMAGE=$base"
 
 step="desktop image"

@@ -18,6 +18,11 @@ export interface HostConfig {
   registry: { name: string; image: string; port: number; volume: string; hostPort: number };
   /** The registry's token server: it issues scoped tokens to sessions, by project. */
   registryAuth: { name: string; image: string; port: number; service: string; issuer: string };
+  /**
+   * The registry facade over BuildKit's content store, which sessions pull their builds' images from
+   * (HELIX_FACADE=0 turns it off: images then move through the shared registry).
+   */
+  facade: { name: string; port: number; enabled: boolean };
   /** How long a session's or a run's credentials stay valid, in days (HELIX_CREDENTIAL_DAYS). */
   credentialDays: number;
   /** Each run sidecar's cache volume, bounded like the shared cache (HELIX_SIDECAR_MAX_USED). */
@@ -68,6 +73,11 @@ export function loadHostConfig(env: Env = process.env): HostConfig {
       service: 'helix-registry',
       issuer: 'helix',
     },
+    facade: {
+      name: str(env, 'HELIX_FACADE_NAME', 'helix-facade'),
+      port: num(env, 'HELIX_FACADE_PORT', DEFAULTS.facadePort),
+      enabled: !/^(0|false|no|off)$/i.test(env.HELIX_FACADE ?? ''),
+    },
     credentialDays: num(env, 'HELIX_CREDENTIAL_DAYS', 7),
     sidecarGc: {
       maxUsedSpace: str(env, 'HELIX_SIDECAR_MAX_USED', '20GB'),
@@ -83,6 +93,11 @@ export function loadHostConfig(env: Env = process.env): HostConfig {
 
 export function registryAddress(c: HostConfig): string {
   return `${c.registry.name}:${c.registry.port}`;
+}
+
+/** The facade as sessions reach it, or undefined when it is off. */
+export function facadeAddress(c: HostConfig): string | undefined {
+  return c.facade.enabled ? `${c.facade.name}:${c.facade.port}` : undefined;
 }
 
 export function buildkitAddress(c: HostConfig): string {

@@ -198,6 +198,43 @@ async function ensureBuildkit(d: SandboxDeps, tlsDir: string): Promise<string> {
   return state;
 }
 
+/** The facade answers, and asks for a token (it serves nothing anonymously). */
+async function facadeHealthy(d: SandboxDeps): Promise<boolean> {
+  const ip = (await containerInfo(d.engine, d.cfg.facade.name))?.NetworkSettings.Networks?.[d.cfg.network]?.IPAddress;
+  if (!ip) return false;
+  const res = await fetch(`http://${ip}:${d.cfg.facade.port}/v2/`, { signal: AbortSignal.timeout(2000) });
+  return res.status === 401 && /^Bearer /i.test(res.headers.get('www-authenticate') ?? '');
+}
+
+/** The registry facade: BuildKit's state volume read-only, tokens checked against the registry's certificate. */
+async function ensureFacade(d: SandboxDeps): Promise<string> {
+  const { cfg } = d;
+  if (!cfg.facade.enabled) {
+    await d.engine.getContainer(cfg.facade.name).remove({ force: true }).catch(() => undefined);
+    return 'off';
+  }
+  const state = await ensureContainer(d, {
+    name: cfg.facade.name,
+    Image: cfg.registryAuth.image,
+    Entrypoint: ['node', '/opt/helix/facade.mjs'],
+    Labels: { ...LABELS, 'helix.role': 'facade' },
+    Env: [
+      `HELIX_AUTH_SERVICE=${cfg.registryAuth.service}`,
+      `HELIX_AUTH_ISSUER=${cfg.registryAuth.issuer}`,
+      `HELIX_AUTH_REALM=http://${cfg.registryAuth.name}:${cfg.registryAuth.port}/token`,
+      `HELIX_FACADE_PORT=${cfg.facade.port}`,
+    ],
+    HostConfig: {
+      NetworkMode: cfg.network,
+      RestartPolicy: { Name: 'unless-stopped' },
+      Binds: [`${cfg.buildkit.volume}:/var/lib/buildkit:ro`, `${registryAuthDir(cfg)}/token.pem:${TOKEN_CERT_IN_REGISTRY}:ro`],
+    },
+    NetworkingConfig: { EndpointsConfig: { [cfg.network]: { Aliases: [cfg.facade.name] } } },
+  });
+  await waitFor(`registry facade ${cfg.facade.name}`, () => facadeHealthy(d), 30_000);
+  return state;
+}
+
 /** Pushes local images into the registry under docker.io names, so BuildKit's mirror serves FROM lines. */
 async function seedMirror(d: SandboxDeps): Promise<void> {
   for (const ref of d.cfg.mirrorImages) {
@@ -231,6 +268,7 @@ export interface UpResult {
   registry: string;
   registryAuth: string;
   buildkit: string;
+  facade: string;
 }
 
 export async function sandboxUp(d: SandboxDeps): Promise<UpResult> {
@@ -239,9 +277,10 @@ export async function sandboxUp(d: SandboxDeps): Promise<UpResult> {
   const registryAuth = await ensureRegistryAuth(d);
   const registry = await ensureRegistry(d);
   const buildkit = await ensureBuildkit(d, pki.buildkitTls);
+  const facade = await ensureFacade(d);
   await seedMirror(d);
-  d.log.info(`sandbox up: registry ${registry}, token server ${registryAuth}, buildkit ${buildkit}${d.cfg.buildkit.tls ? ' (mutual TLS)' : ' (plaintext)'}`);
-  return { network, registry, registryAuth, buildkit };
+  d.log.info(`sandbox up: registry ${registry}, token server ${registryAuth}, buildkit ${buildkit}${d.cfg.buildkit.tls ? ' (mutual TLS)' : ' (plaintext)'}, facade ${facade}`);
+  return { network, registry, registryAuth, buildkit, facade };
 }
 
 /** Empties BuildKit's cache, for an honest cold measurement. */

@@ -4,7 +4,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { HelixError } from '../lib/errors.js';
 import { DATA_FILES, desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
 import { containerInfo, demuxBuffer, engineError, execIn, statusOf, type Engine, type ExecResult } from './engine.js';
-import { buildkitAddress, registryAddress, type HostConfig } from './host-config.js';
+import { buildkitAddress, facadeAddress, registryAddress, type HostConfig } from './host-config.js';
 import { desktopContainerSpec } from './desktop-container.js';
 import { checkId } from './ids.js';
 import { waitFor } from './sandbox.js';
@@ -57,6 +57,7 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
     builderName: cfg.builderName,
     buildkitHost: buildkitAddress(cfg),
     registry: registryAddress(cfg),
+    facade: facadeAddress(cfg),
     project: spec.project,
     hostReadsDataMount: true,
     goldenId: spec.golden?.id,

@@ -38,7 +38,7 @@ function imageKey(e: StatEvent): string {
   return `${e.project}/${e.service ?? e.tags[0] ?? 'untagged'}`;
 }
 
-const SAVING_PATHS = new Set(['skip', 'tag', 'registry']);
+const SAVING_PATHS = new Set(['skip', 'tag', 'facade', 'registry']);
 
 export function summarize(events: readonly StatEvent[]): StatRow[] {
   const cold = new Map<string, number>();

@@ -34,9 +34,10 @@ export async function cleanForGolden(ctx: InitContext): Promise<void> {
   if (running.length) await output(ctx, ['stop', '--time', '30', ...running]);
   if (containers.length) await output(ctx, ['rm', '-f', ...containers]);
   await output(ctx, ['network', 'prune', '-f']);
+  const transferHosts = [ctx.cfg.registry, ...(ctx.cfg.facade ? [ctx.cfg.facade] : [])].map((h) => `${h}/`);
   const refs = (await output(ctx, ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']))
     .split('\n')
-    .filter((r) => r.startsWith(`${ctx.cfg.registry}/`) && !r.endsWith('@<none>'));
+    .filter((r) => transferHosts.some((h) => r.startsWith(h)) && !r.endsWith('@<none>'));
   for (const ref of refs) await output(ctx, ['image', 'rm', ref]);
   await output(ctx, ['image', 'prune', '-f']);
   ctx.log.info({ containers: containers.length, transferRefs: refs.length }, `golden cleaned: ${containers.length} containers, ${refs.length} transfer references removed`);

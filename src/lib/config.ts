@@ -9,6 +9,11 @@ export interface ToolkitConfig {
   buildkitHost: string;
   /** Shared registry host:port used for layer transfer (HELIX_REGISTRY). */
   registry: string;
+  /**
+   * The registry facade over the shared BuildKit's content store (HELIX_FACADE), which a changed
+   * image is pulled from with no push; empty where there is none.
+   */
+  facade: string;
   /** Directory of the toolkit's own state: logs, events (HELIX_STATE_DIR). */
   stateDir: string;
   /** Path of the real docker CLI the wrapper hands over to (HELIX_REAL_DOCKER). */
@@ -36,6 +41,7 @@ export const DEFAULTS = {
   registryContainer: 'helix-registry',
   buildkitPort: 1234,
   registryPort: 5000,
+  facadePort: 5002,
   network: 'helix-sandbox',
   stateDir: IN_CONTAINER.stateDir,
   realDocker: '/usr/bin/docker',
@@ -54,6 +60,7 @@ export function loadConfig(env: Env = process.env): ToolkitConfig {
     builderName: pick(env, ENV.builderName, DEFAULTS.builderName),
     buildkitHost: pick(env, ENV.buildkitHost, `tcp://${DEFAULTS.buildkitContainer}:${DEFAULTS.buildkitPort}`),
     registry: pick(env, ENV.registry, `${DEFAULTS.registryContainer}:${DEFAULTS.registryPort}`),
+    facade: pick(env, ENV.facade, ''),
     stateDir,
     realDocker: pick(env, 'HELIX_REAL_DOCKER', DEFAULTS.realDocker),
     buildxConfig: pick(env, ENV.buildxConfig, `${stateDir}/buildx`),

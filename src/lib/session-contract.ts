@@ -13,6 +13,8 @@ export const ENV = {
   /** The shared BuildKit endpoint, as buildctl reads it. */
   buildkitHost: 'BUILDKIT_HOST',
   registry: 'HELIX_REGISTRY',
+  /** The registry facade over the shared BuildKit's store, host:port; unset where there is none. */
+  facade: 'HELIX_FACADE',
   /** The project's namespace in the shared registry. */
   project: 'HELIX_PROJECT',
   dataRoot: 'HELIX_DATA_ROOT',
@@ -87,6 +89,8 @@ export interface DesktopEnv {
   buildkitHost: string;
   /** The shared registry; absent where the container cannot reach it (a run's own network). */
   registry?: string;
+  /** The registry facade; absent where it is off or unreachable. */
+  facade?: string;
   project?: string;
   /** Events and the ready file go into the data mount, where the host reads them. */
   hostReadsDataMount?: boolean;
@@ -106,6 +110,7 @@ export function desktopEnv(d: DesktopEnv): Record<string, string> {
     [ENV.buildxConfig]: IN_CONTAINER.buildxConfig,
     [ENV.buildkitHost]: d.buildkitHost,
     ...(d.registry ? { [ENV.registry]: d.registry } : {}),
+    ...(d.facade ? { [ENV.facade]: d.facade } : {}),
     ...(d.project ? { [ENV.project]: d.project } : {}),
     [ENV.dataRoot]: inData(DATA_FILES.dataRoot),
     ...(d.hostReadsDataMount ? { [ENV.eventsFile]: inData(DATA_FILES.events), [ENV.readyFile]: inData(DATA_FILES.ready) } : {}),

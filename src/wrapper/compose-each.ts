@@ -30,7 +30,7 @@ async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, 
   const plan = servicePlan(r, s, extra);
   if (plan.kind === 'buildx') return runBuildx(cfg.realDocker, plan.configDir, plan.argv, { stderr: 'compose' });
   if (plan.kind !== 'smart') throw new HelixError('INTERNAL', `service ${s.service}: cannot plan its build (${plan.kind === 'passthrough' ? plan.reason : plan.kind})`);
-  const result = await runSmartBuild(plan.build, cfg, 'compose');
+  const result = await runSmartBuild(plan.build, cfg, 'compose', true);
   await reportBuild(cfg, plan.build, result, s.service);
   return { ...result.build, transferRef: result.transferRef };
 }

@@ -43,16 +43,25 @@ function splitDigest(ref: string): [string, string] {
   return at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : splitTag(ref);
 }
 
+/** "reg:5000/a/b" → "reg:5000". */
+function hostOf(repo: string): string {
+  return repo.slice(0, repo.indexOf('/'));
+}
+
 interface Reply {
   status: number;
   body: string;
 }
 
 export class EngineApi implements Daemon {
-  /** `registryAuth`: the X-Registry-Auth of the shared registry, whose images are all this pulls and pushes. */
+  /**
+   * `registryAuth`: the X-Registry-Auth for a registry host (the shared registry or the facade, whose
+   * images are all this pulls and pushes). It names the host: the containerd image store sends a
+   * login only to the host it names.
+   */
   constructor(
     readonly socket: string,
-    readonly registryAuth: string,
+    readonly registryAuth: (host: string) => string,
   ) {}
 
   private call(method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
@@ -87,7 +96,7 @@ export class EngineApi implements Daemon {
 
   async pull(ref: string): Promise<PullEvent[]> {
     const [repo, tag] = splitDigest(ref);
-    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth });
+    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo)) });
     if (r.status !== 200) this.fail(`docker pull ${ref} failed`, r);
     const events: PullEvent[] = [];
     for (const line of r.body.split('\n')) {
@@ -102,7 +111,7 @@ export class EngineApi implements Daemon {
 
   async push(ref: string): Promise<string> {
     const [repo, tag] = splitTag(ref);
-    const r = await this.call('POST', `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth });
+    const r = await this.call('POST', `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo)) });
     if (r.status !== 200) this.fail(`docker push ${ref} failed`, r);
     let digest: string | undefined;
     for (const line of r.body.split('\n')) {

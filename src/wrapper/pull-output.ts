@@ -11,7 +11,8 @@ export function pullLayers(events: readonly PullEvent[]): PullLayers {
   const existing = new Set<string>();
   for (const e of events) {
     if (!e.id || !/^[0-9a-f]{12}$/.test(e.id)) continue;
-    if (e.status === 'Pull complete') pulled.add(e.id);
+    // The containerd image store ends a layer at "Download complete"; the classic one goes on to extract it.
+    if (e.status === 'Pull complete' || e.status === 'Download complete') pulled.add(e.id);
     else if (e.status === 'Already exists') existing.add(e.id);
   }
   return { pulled: [...pulled], existing: [...existing] };

@@ -46,6 +46,8 @@ export function credentialsExpiredAt(cfg: ToolkitConfig, now = Date.now()): stri
 export interface SharedServices {
   buildkitUp: boolean;
   registryUp: boolean;
+  /** The registry facade is configured and answers. */
+  facadeUp: boolean;
   /** Why BuildKit is not used, for the warning: "is unreachable" or the expired credentials. */
   buildkitProblem?: string;
 }
@@ -53,7 +55,11 @@ export interface SharedServices {
 /** Whether the shared BuildKit and the shared registry answer, asked at once. */
 export async function probeSharedServices(cfg: ToolkitConfig): Promise<SharedServices> {
   const expired = credentialsExpiredAt(cfg);
-  if (expired) return { buildkitUp: false, registryUp: false, buildkitProblem: `refuses this session's credentials, which expired at ${expired} (restart the session)` };
-  const [buildkitUp, registryUp] = await Promise.all([canConnect(cfg.buildkitHost, DEFAULTS.buildkitPort), canConnect(cfg.registry, DEFAULTS.registryPort)]);
-  return { buildkitUp, registryUp, ...(buildkitUp ? {} : { buildkitProblem: 'is unreachable' }) };
+  if (expired) return { buildkitUp: false, registryUp: false, facadeUp: false, buildkitProblem: `refuses this session's credentials, which expired at ${expired} (restart the session)` };
+  const [buildkitUp, registryUp, facadeUp] = await Promise.all([
+    canConnect(cfg.buildkitHost, DEFAULTS.buildkitPort),
+    canConnect(cfg.registry, DEFAULTS.registryPort),
+    cfg.facade ? canConnect(cfg.facade, DEFAULTS.facadePort) : false,
+  ]);
+  return { buildkitUp, registryUp, facadeUp, ...(buildkitUp ? {} : { buildkitProblem: 'is unreachable' }) };
 }

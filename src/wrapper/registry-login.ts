@@ -32,9 +32,12 @@ export async function ensureLogin(c: RegistryCredential, flagDir?: string): Prom
   if (next !== undefined) await writeFileAtomic(file, next, 0o600);
 }
 
-/** X-Registry-Auth for the daemon's pulls and pushes of the registry's images. */
-export function registryAuthHeader(c: RegistryCredential | undefined): string {
-  const body = c ? { username: c.username, password: c.password, serveraddress: c.registry } : {};
+/**
+ * X-Registry-Auth for the daemon's pulls and pushes of the registry's images, or of the facade's
+ * (`host`), which takes the same login.
+ */
+export function registryAuthHeader(c: RegistryCredential | undefined, host = c?.registry): string {
+  const body = c ? { username: c.username, password: c.password, serveraddress: host } : {};
   // The engine decodes URL-safe base64 with padding (Go's base64.URLEncoding), which Node's 'base64url' omits.
   return Buffer.from(JSON.stringify(body)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }

@@ -22,6 +22,8 @@ export function statusLine(b: SmartBuild, r: SmartResult, service?: string): str
       return `${head} unchanged on ${b.builder}, load skipped (${took})`;
     case 'tag':
       return `${head} already present, tagged only (${took})`;
+    case 'facade':
+      return `${head} changed, pulled by digest from ${b.builder}'s store (${took}${size(r.bytes)})`;
     case 'registry':
       return `${head} changed, pulled by digest via the registry (${took}${size(r.bytes)})`;
     case 'tarball':

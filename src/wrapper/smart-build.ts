@@ -1,6 +1,7 @@
 // Runs a smart build: one solve on the shared builder, then the image reaches the local daemon by the
 // cheapest path that is correct: nothing (unchanged), a tag (present under another name), a pull by
-// digest of only the changed layers through the shared registry, or, without a registry, a tarball.
+// digest of only the changed layers straight from the builder's store (the registry facade) or through
+// the shared registry, or, without either, a tarball.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { registryAuthHeader } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 import { HelixError } from '../lib/errors.js';
 
-export type LoadPath = 'skip' | 'tag' | 'registry' | 'tarball' | 'local';
+export type LoadPath = 'skip' | 'tag' | 'facade' | 'registry' | 'tarball' | 'local';
 
 export interface SmartResult {
   /** How the build ended; a failed build ends the wrapper the same way. */
@@ -62,10 +63,19 @@ export function pushOutput(cfg: ToolkitConfig, repo: string): string {
   return `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true,compression=${cfg.transferCompression}`;
 }
 
+/**
+ * The image exporter keeping the image in BuildKit's own store, for the facade to serve: no push. The
+ * name (one per project and repository) keeps the newest build's image alive there until the next
+ * build of the same repository replaces it; BuildKit's garbage collection then takes the old one.
+ */
+export function keepOutput(cfg: ToolkitConfig, repo: string): string {
+  return `type=image,name=${repo},push=false,compression=${cfg.transferCompression}`;
+}
+
 /** The daemon a command line talks to: its local socket directly, anything else through the CLI. */
 export function daemonFor(call: DockerCall, cfg: ToolkitConfig): Daemon {
   const socket = engineSocket(call, process.env, currentContext(call.configDir));
-  return socket ? new EngineApi(socket, registryAuthHeader(readCredential(cfg))) : new DockerCli(cfg.realDocker, call.globals);
+  return socket ? new EngineApi(socket, (host) => registryAuthHeader(readCredential(cfg), host)) : new DockerCli(cfg.realDocker, call.globals);
 }
 
 export class Session {
@@ -137,22 +147,51 @@ export class Session {
   }
 
   /** The registry path: one solve that pushes by digest; a changed image is pulled by digest. */
-  async viaRegistry(): Promise<SmartResult | ChildResult> {
+  async viaRegistry(showOutput = true): Promise<SmartResult | ChildResult> {
     const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
     const ids = this.localIds();
     const bases = await localBaseContexts(this.bases(), this.b.build);
-    const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), true);
+    const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), showOutput);
     if (build.code !== 0 || build.signal) return build;
     return { build, ...(await this.landPushed(repo, await readDigests(meta), ids)), ms: 0 };
   }
 
+  /**
+   * The facade path: one solve that keeps the image in BuildKit's store and pushes nothing; a changed
+   * image is pulled by digest from the facade over that store. If the pull fails (the facade went
+   * away, the image was collected), the same solve again, all cache hits, takes the registry path.
+   */
+  async viaFacade(registryUp: boolean): Promise<SmartResult | ChildResult> {
+    const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
+    const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
+    const ids = this.localIds();
+    const bases = registryUp ? await localBaseContexts(this.bases(), this.b.build) : [];
+    const build = await this.solve(['--output', keepOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), true);
+    if (build.code !== 0 || build.signal) return build;
+    const d = await readDigests(meta);
+    const facadeRepo = `${this.cfg.facade}/${repo.slice(repo.indexOf('/') + 1)}`;
+    try {
+      return { build, ...(await this.landByDigest(facadeRepo, d, ids, 'facade')), ms: 0 };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      const next = registryUp ? await this.viaRegistry(false) : await this.viaTarball(false);
+      if (!isResult(next)) throw new HelixError('COMMAND_FAILED', `the image could not be moved from the facade (${why}) and the fallback solve failed (exit ${next.code})`);
+      return { ...next, build, warning: `registry facade ${this.cfg.facade}: ${why}; the image went the ${next.path} way instead` };
+    }
+  }
+
   /** After a solve pushed the image by digest: the daemon gets it under its tags, moving only what it lacks. */
-  async landPushed(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
+  landPushed(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
+    return this.landByDigest(repo, d, ids, 'registry');
+  }
+
+  /** The image under its tags in the daemon, pulled by digest from `repo` ("host:port/path") if it lacks it. */
+  private async landByDigest(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>, path: 'facade' | 'registry'): Promise<Landed> {
     if (!d.manifest) throw new HelixError('INTERNAL', `the build of ${repo} left no manifest digest`);
     const ref = `${repo}@${d.manifest}`;
     const local = await this.reuseLocal(d, ids);
-    if (local) return { ...local, transferRef: ref };
+    if (local) return { ...local, ...(path === 'registry' ? { transferRef: ref } : {}) };
 
     const layers = this.manifestLayers(repo, d.manifest);
     const pulled = pullLayers(await this.daemon.pull(ref)).pulled;
@@ -163,21 +202,22 @@ export class Session {
     if (this.b.tags.length) await this.daemon.untag(ref);
     const known = await layers;
     const bytes = known ? bytesPulled(known, pulled) : undefined;
-    return { path: 'registry', imageId, bytes, transferRef: ref };
+    // A facade reference is no use to a later build: BuildKit does not pull from the facade.
+    return { path, imageId, bytes, ...(path === 'registry' ? { transferRef: ref } : {}) };
   }
 
   /** No registry: solve without moving anything, and load a tarball only if the image changed. */
-  async viaTarball(): Promise<SmartResult | ChildResult> {
+  async viaTarball(showOutput = true): Promise<SmartResult | ChildResult> {
     if (this.b.stdin) {
       // stdin can be read once: this solve has to load too.
-      const build = await this.solve(['--load', ...this.b.tags.map((t) => `--tag=${t}`)], renderArgs(this.b.build), true);
+      const build = await this.solve(['--load', ...this.b.tags.map((t) => `--tag=${t}`)], renderArgs(this.b.build), showOutput);
       if (build.code !== 0 || build.signal) return build;
       const imageId = this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined;
       return { build, path: 'tarball', imageId, ms: 0 };
     }
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
     const ids = this.localIds();
-    const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], renderArgs(this.b.build), true);
+    const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], renderArgs(this.b.build), showOutput);
     if (build.code !== 0 || build.signal) return build;
     const d = await readDigests(meta);
     const local = await this.reuseLocal(d, ids);
@@ -194,10 +234,13 @@ function isResult(r: SmartResult | ChildResult): r is SmartResult {
   return 'build' in r;
 }
 
-/** `progress: 'compose'` for a compose service's build: compose shows progress on stdout. */
-export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress: Progress = 'inherit'): Promise<SmartResult> {
+/**
+ * `progress: 'compose'` for a compose service's build: compose shows progress on stdout.
+ * `registryRef`: a later build uses this image as a base, so it has to be in the shared registry.
+ */
+export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress: Progress = 'inherit', registryRef = false): Promise<SmartResult> {
   const started = Date.now();
-  const { buildkitUp, registryUp, buildkitProblem } = await probeSharedServices(cfg);
+  const { buildkitUp, registryUp, facadeUp, buildkitProblem } = await probeSharedServices(cfg);
   if (!buildkitUp) {
     const build = await runBuildx(cfg.realDocker, b.configDir, b.localArgv, { stderr: progress });
     return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}; built with the local builder`, ms: Date.now() - started };
@@ -205,12 +248,15 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress:
   const dir = await mkdtemp(join(tmpdir(), 'helix-build-'));
   try {
     const s = new Session(b, cfg, dir, progress);
-    const r = registryUp ? await s.viaRegistry() : await s.viaTarball();
+    // The facade pulls through the local socket's X-Registry-Auth, and its fallback solves a second time,
+    // which a build context on stdin cannot.
+    const facade = facadeUp && !registryRef && !b.stdin && s.daemon instanceof EngineApi;
+    const r = facade ? await s.viaFacade(registryUp) : registryUp ? await s.viaRegistry() : await s.viaTarball();
     const ms = Date.now() - started;
     if (!isResult(r)) return { build: r, ms };
     if (b.iidfile && r.imageId) await writeFile(b.iidfile, r.imageId);
     if (b.quiet && r.imageId) process.stdout.write(`${r.imageId}\n`);
-    const warning = registryUp ? undefined : `registry ${cfg.registry} is unreachable; fell back to a tarball load`;
+    const warning = r.warning ?? (registryUp || facade ? undefined : `registry ${cfg.registry} is unreachable; fell back to a tarball load`);
     return { ...r, warning, ms };
   } finally {
     await rm(dir, { recursive: true, force: true });

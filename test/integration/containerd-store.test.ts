@@ -23,11 +23,11 @@ it('runs a session daemon on the containerd image store', async () => {
 it('pulls a new image by digest, skips it unchanged, tags it under a new name and pulls a change', async () => {
   const first = await sh(id, 'cd /ctx && docker build -t ctrd/app:1 .');
   expect(first.code, first.err).toBe(0);
-  expect(first.status).toMatch(/changed, pulled by digest via the registry/);
+  expect(first.status).toMatch(/changed, pulled by digest from helix-shared's store/);
   expect((await sh(id, 'cd /ctx && docker build -t ctrd/app:1 .')).status).toMatch(/unchanged on helix-shared, load skipped/);
   expect((await sh(id, 'cd /ctx && docker build -t ctrd/app:2 .')).status).toMatch(/already present, tagged only/);
   writeFileSync(join(ctx, 'f'), '2\n');
   const changed = await sh(id, 'cd /ctx && docker build -t ctrd/app:1 .');
-  expect(changed.status).toMatch(/changed, pulled by digest via the registry/);
+  expect(changed.status).toMatch(/changed, pulled by digest from helix-shared's store/);
   expect((await sh(id, 'docker run --rm ctrd/app:1 cat /f')).out).toBe('2\n');
 });

@@ -47,7 +47,7 @@ describe('shared BuildKit across sessions', () => {
     expect(warm.exitCode, warm.stderr).toBe(0);
     expect(warm.report.cached).toEqual(warm.report.steps);
     expect(warm.report.steps).toHaveLength(3);
-    expect(warm.status).toMatch(/changed, pulled by digest via the registry/);
+    expect(warm.status).toMatch(/changed, pulled by digest from helix-shared's store/);
     const out = await execInSession(d.engine, b, `docker run --rm ${TAG} cat /file.txt`);
     expect(out.stdout).toBe('payload\n');
 

@@ -27,7 +27,7 @@ describe.each(['helix/ubuntu-helix:dev', 'helix/sway-helix:dev'])('first boot of
   it("routes the unprivileged desktop user's builds to the shared builder", async () => {
     const r = await sh(id, "su - retro -c 'cd /ctx && docker build -t user/app:1 .'");
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/^helix: user\/app:1 changed, pulled by digest via the registry/m);
+    expect(r.err).toMatch(/^helix: user\/app:1 changed, pulled by digest from helix-shared's store/m);
   });
 
   it('lets root and the desktop user build in either order, again and again', async () => {

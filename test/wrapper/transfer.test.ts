@@ -36,6 +36,11 @@ describe('pullLayers', () => {
     expect(pullLayers(events)).toEqual({ pulled: ['bbbbbbbbbbbb'], existing: ['aaaaaaaaaaaa'] });
   });
 
+  it('counts a layer the containerd image store only downloads (it ends at "Download complete")', () => {
+    const events = [{ status: 'Pulling fs layer', id: 'cccccccccccc' }, { status: 'Download complete', id: 'cccccccccccc' }, { status: 'Already exists', id: 'aaaaaaaaaaaa' }];
+    expect(pullLayers(events)).toEqual({ pulled: ['cccccccccccc'], existing: ['aaaaaaaaaaaa'] });
+  });
+
   it('counts the bytes of the pulled layers only', () => {
     const layers = [
       { digest: `sha256:${'a'.repeat(64)}`, size: 1000 },

@@ -2,7 +2,7 @@
 // `rootcertbundle` (sent along as x5c, so no key id convention is involved). The token server signs
 // sessions' tokens with it; the host signs its own (seeding the mirror, garbage collection).
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { importPKCS8, SignJWT } from 'jose';
+import { importPKCS8, importX509, jwtVerify, SignJWT } from 'jose';
 import type { Access } from './access.js';
 
 export interface TokenSigner {
@@ -46,4 +46,20 @@ export async function signToken(s: TokenSigner, subject: string, access: Access[
     .setJti(randomBytes(12).toString('hex'))
     .sign(key);
   return { token, expiresIn: ttlS, issuedAt: new Date(now * 1000).toISOString() };
+}
+
+/**
+ * The access of a token this signer's certificate vouches for, for `service`; undefined for a token
+ * that is forged, expired or for another service. The registry facade checks tokens as the registry does.
+ */
+export function tokenVerifier(s: Pick<TokenSigner, 'issuer' | 'service' | 'certPem'>): (token: string) => Promise<Access[] | undefined> {
+  const key = importX509(s.certPem, 'ES256');
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, await key, { issuer: s.issuer, audience: s.service, algorithms: ['ES256'], clockTolerance: 10 });
+      return Array.isArray(payload.access) ? (payload.access as Access[]) : [];
+    } catch {
+      return undefined;
+    }
+  };
 }

@@ -1,4 +1,5 @@
-// Writes the shared registry into daemon.json as insecure (it speaks plain http on the sandbox network).
+// Writes the shared registry and the registry facade into daemon.json as insecure (they speak plain
+// http on the sandbox network).
 import { readIfExists, writeFileAtomic } from '../../lib/atomic-write.js';
 import { HelixError } from '../../lib/errors.js';
 import type { Step } from '../context.js';
@@ -9,7 +10,7 @@ export const daemonConfig: Step = {
   async run({ cfg, settings, paths, log }) {
     const existing = await readIfExists(paths.daemonJson);
     const extra = { ...(settings.dataRoot ? { 'data-root': settings.dataRoot } : {}), ...extraSettings(settings.daemonJson) };
-    const next = mergeDaemonJson(existing, { insecureRegistries: [cfg.registry], extra, pinOverlay2: true }, paths.daemonJson);
+    const next = mergeDaemonJson(existing, { insecureRegistries: [cfg.registry, ...(cfg.facade ? [cfg.facade] : [])], extra, pinOverlay2: true }, paths.daemonJson);
     if (next === undefined) {
       log.debug({ path: paths.daemonJson }, 'daemon.json already up to date');
       return;

@@ -28,6 +28,7 @@ export function exportedVars(cfg: ToolkitConfig, settings: InitSettings): Record
     [ENV.buildxConfig]: cfg.buildxConfig,
     [ENV.buildkitHost]: cfg.buildkitHost,
     [ENV.registry]: cfg.registry,
+    ...(cfg.facade ? { [ENV.facade]: cfg.facade } : {}),
     [ENV.eventsFile]: cfg.eventsFile,
     ...(settings.project ? { [ENV.project]: settings.project } : {}),
   };

@@ -1,0 +1,119 @@
+// The registry facade path against the real stack, under both image stores: a changed image is pulled
+// from BuildKit's own store with nothing written to the shared registry; unchanged and present images
+// move nothing; the facade gone or failing, and the registry gone, each still leave the right image.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registryUrl, sandboxUp } from '../../src/host/sandbox.js';
+import { hostRegistryToken, repositoryAccess } from '../../src/host/registry-token.js';
+import { context, deps, nonce, session, sh } from './helpers.js';
+
+const STORES = [
+  { store: 'classic', env: {} },
+  { store: 'containerd', env: { HELIX_DAEMON_JSON: JSON.stringify({ features: { 'containerd-snapshotter': true } }) } },
+] as const;
+
+/** The build's manifest digest and the repository it was kept under, from buildx's metadata. */
+async function built(id: string, file: string): Promise<{ repo: string; digest: string }> {
+  const m = JSON.parse((await sh(id, `cat ${file}`)).out) as Record<string, string>;
+  const name = (m['image.name'] as string).split(',')[0] as string;
+  return { repo: name.slice(name.indexOf('/') + 1).replace(/:[^/]*$/, ''), digest: m['containerimage.digest'] as string };
+}
+
+/** Whether the shared registry holds that manifest: the facade path writes nothing there. */
+async function inRegistry(repo: string, digest: string): Promise<boolean> {
+  const token = await hostRegistryToken(deps.cfg, [repositoryAccess(repo, 'pull')]);
+  const res = await fetch(`${registryUrl(deps.cfg)}/v2/${repo}/manifests/${digest}`, { method: 'HEAD', headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  return res.status === 200;
+}
+
+beforeAll(async () => {
+  await sandboxUp(deps);
+});
+
+describe.each(STORES)('facade path, $store image store', ({ store, env }) => {
+  let id: string;
+  let ctx: string;
+  const tag = `fac-${store}/app`;
+  const build = (args: string, pre = '') => sh(id, `cd /ctx && ${pre} docker build ${args} .`);
+
+  beforeAll(async () => {
+    ctx = context({ Dockerfile: `FROM debian:trixie\nRUN echo ${nonce()} > /n\nCOPY f /f\n`, f: '1\n' });
+    id = await session(`fac-${store}`, { project: `fac-${store}`, binds: [`${ctx}:/ctx`], env });
+  });
+
+  it('pulls a new image from the builder store, writing nothing to the registry and leaving no facade reference', async () => {
+    const r = await build(`--metadata-file /tmp/m.json -t ${tag}:1`);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toMatch(/warning/);
+    expect(r.status).toMatch(new RegExp(`${tag}:1 changed, pulled by digest from helix-shared's store .*MB moved`));
+    const { repo, digest } = await built(id, '/tmp/m.json');
+    expect(await inRegistry(repo, digest)).toBe(false);
+    const refs = await sh(id, `docker images --digests --format '{{.Repository}}'`);
+    expect(refs.out).not.toContain('helix-facade');
+    expect((await sh(id, `docker run --rm ${tag}:1 cat /f`)).out).toBe('1\n');
+  });
+
+  it('skips an unchanged image and tags one present under another name', async () => {
+    expect((await build(`-t ${tag}:1`)).status).toMatch(/unchanged on helix-shared, load skipped/);
+    expect((await build(`-t ${tag}:2`)).status).toMatch(/already present, tagged only/);
+  });
+
+  it('moves only the changed top layer', async () => {
+    writeFileSync(join(ctx, 'f'), '2\n');
+    const r = await build(`-t ${tag}:1`);
+    expect(r.status).toMatch(/changed, pulled by digest from helix-shared's store \(.*, [\d.]+ k?B moved\)/);
+    expect((await sh(id, `docker run --rm ${tag}:1 cat /f`)).out).toBe('2\n');
+  });
+
+  it('goes through the registry, with one warning, when the facade cannot serve the image', async () => {
+    writeFileSync(join(ctx, 'f'), '3\n');
+    // A registry that answers but does not hold the image: the pull fails, the fallback solve pushes.
+    const r = await build(`-t ${tag}:1`, 'HELIX_FACADE=helix-registry:5000');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.match(/^helix: warning: /gm)).toHaveLength(1);
+    expect(r.err).toMatch(/^helix: warning: registry facade helix-registry:5000: .*; the image went the registry way instead$/m);
+    expect(r.status).toMatch(/changed, pulled by digest via the registry/);
+    expect((await sh(id, `docker run --rm ${tag}:1 cat /f`)).out).toBe('3\n');
+  });
+
+  it('goes through the registry, silently, while the facade is down, and back when it is up', async () => {
+    writeFileSync(join(ctx, 'f'), '4\n');
+    await deps.engine.getContainer(deps.cfg.facade.name).stop();
+    try {
+      const r = await build(`-t ${tag}:1`);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).not.toMatch(/warning/);
+      expect(r.status).toMatch(/changed, pulled by digest via the registry/);
+    } finally {
+      await sandboxUp(deps);
+    }
+    writeFileSync(join(ctx, 'f'), '5\n');
+    expect((await build(`-t ${tag}:1`)).status).toMatch(/pulled by digest from helix-shared's store/);
+    expect((await sh(id, `docker run --rm ${tag}:1 cat /f`)).out).toBe('5\n');
+  });
+
+  it('needs no registry at all', async () => {
+    writeFileSync(join(ctx, 'f'), '6\n');
+    const r = await build(`-t ${tag}:1`, 'HELIX_REGISTRY=nowhere.invalid:5000');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toMatch(/warning/);
+    expect(r.status).toMatch(/pulled by digest from helix-shared's store/);
+    expect((await sh(id, `docker run --rm ${tag}:1 cat /f`)).out).toBe('6\n');
+  });
+});
+
+it("serves a session nothing of another project's images", async () => {
+  const ctx = context({ Dockerfile: `FROM debian:trixie\nRUN echo ${nonce()} > /secret\n` });
+  const a = await session('fac-own', { project: 'fac-alpha', binds: [`${ctx}:/ctx`] });
+  const b = await session('fac-other', { project: 'fac-beta' });
+  const r = await sh(a, 'cd /ctx && docker build --metadata-file /tmp/m.json -t alpha/secret:1 .');
+  expect(r.code, r.err).toBe(0);
+  const { repo, digest } = await built(a, '/tmp/m.json');
+  const pull = await sh(b, `docker pull helix-facade:5002/${repo}@${digest}`);
+  expect(pull.code).not.toBe(0);
+  expect(pull.err).toMatch(/denied|unauthorized|authentication required/i);
+  // Its own namespace's name does not help: the facade serves each repository its token names only.
+  const own = await sh(b, `docker pull helix-facade:5002/helix-projects/fac-beta/x@${digest}`);
+  expect(own.code).not.toBe(0);
+});
