@@ -1,10 +1,13 @@
-// After a bake that pushed each target's image by digest: every target lands in the daemon as a smart
-// build's image does (skip, tag, or pull by digest), with one status line and one event each.
+// After a bake that kept each target's image in BuildKit's store (for the facade) or pushed it by
+// digest: every target lands in the daemon as a smart build's image does (skip, tag, or pull by
+// digest), with one status line and one event each. Targets the facade cannot serve land through the
+// registry after the same bake again, pushing (all cache hits).
 import { readFile } from 'node:fs/promises';
 import type { ToolkitConfig } from '../lib/config.js';
+import { HelixError } from '../lib/errors.js';
 import type { ChildResult } from './child.js';
 import { reportBuild } from './report.js';
-import { digestsOf, type Session } from './smart-build.js';
+import { digestsOf, facadeWarning, type Session } from './smart-build.js';
 
 export interface BakeItem {
   /** The bake target (a compose service's name, for compose). */
@@ -16,15 +19,42 @@ export interface BakeItem {
   ids: Promise<Map<string, string | undefined>>;
 }
 
-/** @returns each target's transfer reference */
-export async function landTargets(cfg: ToolkitConfig, items: readonly BakeItem[], build: ChildResult, metadataFile: string, started: number): Promise<Map<string, string>> {
-  const m = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, Record<string, unknown>>;
-  const landed = await Promise.all(
+/** How the bake's images are to be moved. */
+export type Landing =
+  | { via: 'registry' }
+  /** `pushAgain` runs the same bake with pushing outputs and gives its metadata file, or undefined if it failed. */
+  | { via: 'facade'; pushAgain: () => Promise<string | undefined> };
+
+type Metadata = Record<string, Record<string, unknown>>;
+
+const readMetadata = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Metadata;
+const digests = (m: Metadata, i: BakeItem) => digestsOf(m[i.target] ?? {}, `bake metadata of ${i.target}`);
+
+/** @returns the transfer reference of each target that went through the registry */
+export async function landTargets(cfg: ToolkitConfig, items: readonly BakeItem[], build: ChildResult, metadataFile: string, started: number, landing: Landing = { via: 'registry' }): Promise<Map<string, string>> {
+  const m = await readMetadata(metadataFile);
+  const refs = new Map<string, string>();
+  const failed: Array<{ i: BakeItem; err: unknown }> = [];
+  await Promise.all(
     items.map(async (i) => {
-      const got = await i.session.landPushed(i.repo, digestsOf(m[i.target] ?? {}, `bake metadata of ${i.target}`), i.ids);
-      await reportBuild(cfg, i.session.b, { build, ...got, ms: Date.now() - started }, i.target);
-      return [i.target, got.transferRef as string] as const;
+      try {
+        const got = landing.via === 'facade' ? await i.session.landKept(i.repo, digests(m, i), i.ids) : await i.session.landPushed(i.repo, digests(m, i), i.ids);
+        if (got.transferRef) refs.set(i.target, got.transferRef);
+        await reportBuild(cfg, i.session.b, { build, ...got, ms: Date.now() - started }, i.target);
+      } catch (err) {
+        if (landing.via === 'registry') throw err;
+        failed.push({ i, err });
+      }
     }),
   );
-  return new Map(landed);
+  if (!failed.length || landing.via !== 'facade') return refs;
+  const again = await landing.pushAgain();
+  if (!again) throw new HelixError('COMMAND_FAILED', `the facade could not serve ${failed.map((f) => f.i.target).join(', ')}, and the bake pushing them failed`);
+  const pushed = await readMetadata(again);
+  for (const { i, err } of failed) {
+    const got = await i.session.landPushed(i.repo, digests(pushed, i), i.ids);
+    if (got.transferRef) refs.set(i.target, got.transferRef);
+    await reportBuild(cfg, i.session.b, { build, ...got, warning: facadeWarning(cfg, err, 'registry'), ms: Date.now() - started }, i.target);
+  }
+  return refs;
 }

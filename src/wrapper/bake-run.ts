@@ -17,7 +17,8 @@ import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
 import { CACHE_NS_ARG, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { pushOutput, Session } from './smart-build.js';
+import { EngineApi } from './daemon.js';
+import { keepOutput, pushOutput, Session } from './smart-build.js';
 import { transferRepository } from './transfer.js';
 
 type Target = Record<string, unknown> & { tags?: string[]; output?: unknown[]; platforms?: string[]; context?: string };
@@ -52,10 +53,10 @@ export function loadedTargets(def: PrintedBake): { targets: string[] } | { reaso
 }
 
 /**
- * The definition the wrapper runs: image targets pushed by digest to their transfer repositories,
- * untagged; every value as bake resolved it, escaped so that bake does not interpolate it again. Pure.
+ * The definition the wrapper runs: image targets exported to their transfer repositories by the given
+ * outputs (kept in BuildKit's store, or pushed by digest), untagged; every value as bake resolved it, escaped so that bake does not interpolate it again. Pure.
  */
-export function pushingDefinition(def: PrintedBake, outputs: ReadonlyMap<string, string>): PrintedBake {
+export function transferDefinition(def: PrintedBake, outputs: ReadonlyMap<string, string>): PrintedBake {
   const target = Object.fromEntries(
     Object.entries(def.target).map(([name, t]) => {
       const out = outputs.get(name);
@@ -108,7 +109,7 @@ export interface BakeRun {
 
 /** How the wrapper should end, or undefined to hand the line to the real docker unchanged. */
 export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResult | undefined> {
-  const { buildkitUp, registryUp } = await probeSharedServices(cfg);
+  const { buildkitUp, registryUp, facadeUp } = await probeSharedServices(cfg);
   if (!buildkitUp || !registryUp) return undefined;
   const print = await runBuildx(cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--print', ...r.bake.args], {
     stdout: 'capture',
@@ -128,25 +129,31 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
       const session = new Session(plan.build, cfg, dir);
       return { target: name, session, repo: transferRepository(cfg.registry, plan.build.project, plan.build.tags), ids: session.localIds() };
     });
-    const file = join(dir, 'bake.json');
-    const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');
     const local = namespacedCaches(items[0] ? await withLocalBases(def, items[0].session.bases()) : def, projectOf(process.env));
-    await writeFile(file, JSON.stringify(pushingDefinition(local, new Map(items.map((i) => [i.target, pushOutput(cfg, i.repo)])))));
-    const passOn = [
-      ...allOpts(r.bake.opts, 'allow').map((v) => `--allow=${v}`),
-      ...(lastOpt(r.bake.opts, 'progress') ? [`--progress=${lastOpt(r.bake.opts, 'progress')}`] : []),
-      ...(isOn(r.bake.opts, 'debug') ? ['--debug'] : []),
-    ];
+    const facade = facadeUp && items.every((i) => i.session.daemon instanceof EngineApi);
+    const passOn = [...allOpts(r.bake.opts, 'allow').map((v) => `--allow=${v}`), ...(isOn(r.bake.opts, 'debug') ? ['--debug'] : [])];
+    const progress = lastOpt(r.bake.opts, 'progress');
+    const run = async (name: string, output: (repo: string) => string, meta: string, shown: boolean) => {
+      const file = join(dir, `${name}.json`);
+      await writeFile(file, JSON.stringify(transferDefinition(local, new Map(items.map((i) => [i.target, output(i.repo)])))));
+      return runBuildx(
+        cfg.realDocker,
+        r.docker.configDir,
+        [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`, ...passOn, ...(shown && progress ? [`--progress=${progress}`] : [])],
+        // Our metadata file needs the digests only, not the provenance buildx asks BuildKit for.
+        { env: lastOpt(r.bake.opts, 'metadata-file') ? process.env : { ...process.env, BUILDX_METADATA_PROVENANCE: 'disabled' }, stderr: shown ? 'inherit' : 'ignore' },
+      );
+    };
+    const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');
     const started = Date.now();
-    const build = await runBuildx(
-      cfg.realDocker,
-      r.docker.configDir,
-      [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`, ...passOn],
-      // Our metadata file needs the digests only, not the provenance buildx asks BuildKit for.
-      { env: lastOpt(r.bake.opts, 'metadata-file') ? process.env : { ...process.env, BUILDX_METADATA_PROVENANCE: 'disabled' } },
-    );
+    const build = await run('bake', (repo) => (facade ? keepOutput(cfg, repo) : pushOutput(cfg, repo)), meta, true);
     if (build.code !== 0 || build.signal) return build;
-    await landTargets(cfg, items, build, meta, started);
+    const pushAgain = async () => {
+      const again = join(dir, 'push-metadata.json');
+      const pushed = await run('bake-push', (repo) => pushOutput(cfg, repo), again, false);
+      return pushed.code === 0 && !pushed.signal ? again : undefined;
+    };
+    await landTargets(cfg, items, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' });
     return build;
   } finally {
     await rm(dir, { recursive: true, force: true });

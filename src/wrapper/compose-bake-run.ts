@@ -1,5 +1,5 @@
-// Compose services built in one bake on the shared builder, each pushed by digest, then each image
-// brought to the daemon by the smart path's cheapest way.
+// Compose services built in one bake on the shared builder, each kept in BuildKit's store for the
+// facade (or pushed by digest), then each image brought to the daemon by the smart path's cheapest way.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
@@ -13,12 +13,13 @@ import { servicePlan, SUCCESS, type ComposeRun } from './compose-run.js';
 import type { SmartBuild } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { landTargets, type BakeItem } from './bake-land.js';
-import { pushOutput, Session } from './smart-build.js';
+import { EngineApi } from './daemon.js';
+import { keepOutput, pushOutput, Session } from './smart-build.js';
 import { indexFile, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
 
 export interface Bake {
-  /** Stops a bake that is not wanted: it has only pushed to the registry, by digest. */
+  /** Stops a bake that is not wanted: it has only kept or pushed images by digest. */
   cancel(): Promise<void>;
   /** Waits for the bake, then brings every image to the daemon: how the builds ended. */
   finish(): Promise<ChildResult>;
@@ -36,7 +37,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     smart.push({ s, b: plan.build });
   }
   if (!smart.length) return undefined;
-  const { buildkitUp, registryUp } = await probeSharedServices(cfg);
+  const { buildkitUp, registryUp, facadeUp } = await probeSharedServices(cfg);
   if (!buildkitUp || !registryUp) return undefined;
   const items = await Promise.all(
     smart.map(async ({ s, b }) => {
@@ -46,34 +47,47 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
       return { s, b, build: withFlags(b.build, bases), repo: transferRepository(cfg.registry, b.project, b.tags), session };
     }),
   );
-  const def = bakeDefinition(
-    items.map((i) => ({ service: i.s.service, build: i.build, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: pushOutput(cfg, i.repo) })),
-    process.env,
-  );
+  const facade = facadeUp && items.every((i) => i.session.daemon instanceof EngineApi);
+  const definition = (output: (repo: string) => string) =>
+    bakeDefinition(
+      items.map((i) => ({ service: i.s.service, build: i.build, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: output(i.repo) })),
+      process.env,
+    );
+  const def = definition((repo) => (facade ? keepOutput(cfg, repo) : pushOutput(cfg, repo)));
   if ('unsupported' in def) return undefined;
   const bakeDir = await mkdtemp(join(dir, 'bake-'));
-  const file = join(bakeDir, 'bake.json');
-  const meta = join(bakeDir, 'metadata.json');
-  await writeFile(file, JSON.stringify(def.definition));
   const landing: BakeItem[] = items.map((i) => ({ target: i.s.service, session: i.session, repo: i.repo, ids: i.session.localIds() }));
   const started = Date.now();
-  const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
-  if (progress) argv.push(`--progress=${progress}`);
-  if (Object.values(def.definition.target).some((t) => t.network === 'host')) argv.push('--allow=network.host');
+  const hostNetwork = Object.values(def.definition.target).some((t) => t.network === 'host');
   // Contexts and secrets are wherever compose found them, as they are for the builds compose runs;
   // the metadata file is ours and needs the digests only, not the provenance buildx asks BuildKit for.
   const env = { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0', BUILDX_METADATA_PROVENANCE: 'disabled' };
+  const run = async (name: string, d: typeof def.definition, shown: boolean, signal?: AbortSignal) => {
+    const file = join(bakeDir, `${name}.json`);
+    const meta = join(bakeDir, `${name}-metadata.json`);
+    await writeFile(file, JSON.stringify(d));
+    const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
+    if (shown && progress) argv.push(`--progress=${progress}`);
+    if (hostNetwork) argv.push('--allow=network.host');
+    return { meta, build: await runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore' }) };
+  };
   const abort = new AbortController();
-  const done = runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal: abort.signal, stderr: 'compose' });
+  const done = run('bake', def.definition, true, abort.signal);
   const cancel = async () => {
     abort.abort();
-    await done;
+    await done.catch(() => undefined);
+  };
+  const pushAgain = async () => {
+    const pushing = definition((repo) => pushOutput(cfg, repo));
+    if ('unsupported' in pushing) return undefined;
+    const again = await run('bake-push', pushing.definition, false);
+    return again.build.code === 0 && !again.build.signal ? again.meta : undefined;
   };
   const finish = async (): Promise<ChildResult> => {
-    const build = await done;
+    const { build, meta } = await done;
     if (build.code !== 0 || build.signal) return build;
-    const landed = await landTargets(cfg, landing, build, meta, started);
-    await recordTransfers(indexFile(cfg), Object.fromEntries(items.map((i) => [i.s.image, landed.get(i.s.service) as string])));
+    const landed = await landTargets(cfg, landing, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' });
+    await recordTransfers(indexFile(cfg), Object.fromEntries(items.flatMap((i) => (landed.has(i.s.service) ? [[i.s.image, landed.get(i.s.service) as string]] : []))));
     return SUCCESS;
   };
   return { cancel, finish };

@@ -170,15 +170,18 @@ export class Session {
     const build = await this.solve(['--output', keepOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), true);
     if (build.code !== 0 || build.signal) return build;
     const d = await readDigests(meta);
-    const facadeRepo = `${this.cfg.facade}/${repo.slice(repo.indexOf('/') + 1)}`;
     try {
-      return { build, ...(await this.landByDigest(facadeRepo, d, ids, 'facade')), ms: 0 };
+      return { build, ...(await this.landKept(repo, d, ids)), ms: 0 };
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
       const next = registryUp ? await this.viaRegistry(false) : await this.viaTarball(false);
-      if (!isResult(next)) throw new HelixError('COMMAND_FAILED', `the image could not be moved from the facade (${why}) and the fallback solve failed (exit ${next.code})`);
-      return { ...next, build, warning: `registry facade ${this.cfg.facade}: ${why}; the image went the ${next.path} way instead` };
+      if (!isResult(next)) throw new HelixError('COMMAND_FAILED', `the image could not be moved from the facade (${errorText(err)}) and the fallback solve failed (exit ${next.code})`);
+      return { ...next, build, warning: facadeWarning(this.cfg, err, next.path ?? 'registry') };
     }
+  }
+
+  /** After a solve kept the image in BuildKit's store: the daemon gets it under its tags, from the facade. */
+  landKept(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
+    return this.landByDigest(`${this.cfg.facade}/${repo.slice(repo.indexOf('/') + 1)}`, d, ids, 'facade');
   }
 
   /** After a solve pushed the image by digest: the daemon gets it under its tags, moving only what it lacks. */
@@ -228,6 +231,15 @@ export class Session {
     const imageId = (this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined) ?? d.config;
     return { build, path: 'tarball', imageId, ms: 0 };
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The one warning of a move the facade could not make. */
+export function facadeWarning(cfg: ToolkitConfig, err: unknown, path: string): string {
+  return `registry facade ${cfg.facade}: ${errorText(err)}; the image went the ${path} way instead`;
 }
 
 function isResult(r: SmartResult | ChildResult): r is SmartResult {

@@ -117,3 +117,22 @@ it("serves a session nothing of another project's images", async () => {
   const own = await sh(b, `docker pull helix-facade:5002/helix-projects/fac-beta/x@${digest}`);
   expect(own.code).not.toBe(0);
 });
+
+it('lands every service of a compose build from the facade, and through the registry, with a warning each, when the facade fails', async () => {
+  const n = nonce();
+  const dir = context({
+    'compose.yaml': 'services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n    image: fcb/base:1\n  app:\n    build:\n      context: .\n      dockerfile: app.Dockerfile\n      additional_contexts: { fcb-base: "service:base" }\n    image: fcb/app:1\n',
+    'base.Dockerfile': `FROM debian:trixie\nARG V=1\nRUN echo ${n}-$V > /base\n`,
+    'app.Dockerfile': 'FROM fcb-base\nRUN cat /base > /app\n',
+  });
+  const id = await session('fac-compose', { project: 'fac-compose', binds: [`${dir}:/p`] });
+  const first = await sh(id, 'cd /p && docker compose build');
+  expect(first.code, first.err).toBe(0);
+  for (const s of ['base', 'app']) expect(first.err).toMatch(new RegExp(`^helix: \\[${s}\\] fcb/${s}:1 changed, pulled by digest from helix-shared's store`, 'm'));
+  writeFileSync(join(dir, 'base.Dockerfile'), `FROM debian:trixie\nARG V=2\nRUN echo ${n}-$V > /base\n`);
+  const failing = await sh(id, 'cd /p && HELIX_FACADE=helix-registry:5000 docker compose build');
+  expect(failing.code, failing.err).toBe(0);
+  expect(failing.err.match(/^helix: warning: registry facade helix-registry:5000: .*; the image went the registry way instead$/gm)).toHaveLength(2);
+  for (const s of ['base', 'app']) expect(failing.err).toMatch(new RegExp(`^helix: \\[${s}\\] fcb/${s}:1 changed, pulled by digest via the registry`, 'm'));
+  expect((await sh(id, 'docker run --rm fcb/app:1 cat /app')).out).toBe(`${n}-2\n`);
+});

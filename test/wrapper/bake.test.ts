@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from '../../src/wrapper/bake-flags.js';
-import { loadedTargets, namespacedCaches, pushingDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
+import { loadedTargets, namespacedCaches, transferDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
 import { decide } from '../../src/wrapper/plan.js';
 
 const cfg = loadConfig({});
@@ -47,10 +47,10 @@ describe('loadedTargets', () => {
   });
 });
 
-describe('pushingDefinition', () => {
+describe('transferDefinition', () => {
   it('pushes each landing target by digest instead of loading it, untagged, and keeps everything else', () => {
     const def = { group: { default: { targets: ['b'] } }, target: { a: { context: 'a', output: [{ type: 'cacheonly' }] }, b: { context: 'b', contexts: { base: 'target:a' }, tags: ['x/b:1'], output: [{ type: 'docker' }] } } };
-    expect(pushingDefinition(def, new Map([['b', 'type=image,name=r/p/x/b,push-by-digest=true']]))).toEqual({
+    expect(transferDefinition(def, new Map([['b', 'type=image,name=r/p/x/b,push-by-digest=true']]))).toEqual({
       group: { default: { targets: ['b'] } },
       target: { a: { context: 'a', output: [{ type: 'cacheonly' }] }, b: { context: 'b', contexts: { base: 'target:a' }, output: ['type=image,name=r/p/x/b,push-by-digest=true'] } },
     });
@@ -82,9 +82,9 @@ describe('targetBuild', () => {
   });
 });
 
-describe('pushingDefinition values', () => {
+describe('transferDefinition values', () => {
   it('writes back what bake resolved so that bake does not interpolate it a second time', () => {
     const def = { target: { a: { args: { H: '${HOME}', P: '%{x}' }, tags: ['t'], output: [{ type: 'docker' }] } } };
-    expect(pushingDefinition(def, new Map([['a', 'o']])).target.a).toEqual({ args: { H: '$${HOME}', P: '%%{x}' }, output: ['o'] });
+    expect(transferDefinition(def, new Map([['a', 'o']])).target.a).toEqual({ args: { H: '$${HOME}', P: '%%{x}' }, output: ['o'] });
   });
 });
