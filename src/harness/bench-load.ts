@@ -1,13 +1,16 @@
 // The load-path bench: inside a real session, a synthetic image of N layers of random data, moved into
-// the session's daemon by each path: tarball load, skip (unchanged), one changed top layer through the
-// registry, against a bare cached solve with no export; plus the shim's passthrough overhead and, as
-// the physical limit the moves are measured against, this disk's sequential write and a cp of the
-// same number of bytes, on the filesystem of the session's data-root, in the same run.
+// the session's daemon by each path: tarball load, skip (unchanged), one changed top layer from the
+// builder's store (the facade) and through the registry, against a bare cached solve with no export and
+// a plain `docker pull` of only that layer; the registry's growth over the facade's builds; the shim's
+// passthrough overhead and, as the physical limit the moves are measured against, this disk's
+// sequential write and a cp of the same number of bytes, on the filesystem of the session's
+// data-root, in the same run.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import type { SandboxDeps } from '../host/sandbox.js';
+import { storageBytes } from '../host/registry-gc.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
 
 export interface BenchOptions {
@@ -21,6 +24,8 @@ export interface BenchRow {
   sizeGb?: number;
   medianMs: number;
   runs: number[];
+  /** A size rather than a time (the registry's growth). */
+  bytes?: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -68,7 +73,11 @@ async function passthrough(d: SandboxDeps, id: string, cmd: string, n: number): 
 export const CASES = {
   bare: 'bare cached solve, no export',
   skip: 'unchanged: skip',
+  facade: 'one changed top layer: facade',
   registry: 'one changed top layer: registry',
+  facadeSolved: 'one changed top layer, already solved: facade',
+  plainPull: 'plain docker pull of only that layer',
+  registryGrowth: 'registry growth over the facade builds',
   tarball: 'unchanged: tarball load',
   tarballChanged: 'one changed top layer: tarball load',
   diskWrite: 'physical limit: sequential write (dd, fsync)',
@@ -83,6 +92,33 @@ export const PASSTHROUGH_COMMANDS = ['version', 'ps'] as const;
 /** The passthrough rows' names: the same command, called directly or through the wrapper. */
 export function passthroughCase(cmd: string, how: 'direct' | 'wrapped'): string {
   return `docker ${cmd}: ${how === 'direct' ? 'direct' : 'through wrapper'}`;
+}
+
+/**
+ * The move of one changed top layer, against a plain `docker pull` of only that layer from a registry
+ * that holds it. The facade's build is timed with the layer already solved (a bare solve of the same
+ * change goes first), so that it is the cached solve plus the move; the pull is of an image the
+ * registry path pushed, whose lower layers the daemon has under `keep`.
+ */
+async function movesAgainstPull(d: SandboxDeps, id: string, tag: string, ctx: string, shared: string, n: number): Promise<{ facade: number[]; pull: number[] }> {
+  const keep = `${tag}-keep`;
+  await execInSession(d.engine, id, `docker tag ${tag} ${keep}`);
+  const facade: number[] = [];
+  const pull: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const top = `${Date.now()}${i}`;
+    await timed(d, id, `${shared} --build-arg TOP=${top}m`);
+    facade.push(await timed(d, id, `docker build --build-arg TOP=${top}m -t ${tag} ${ctx}`));
+    // Through the registry (which then holds it), then removed but for the layers `keep` shares.
+    await timed(d, id, `HELIX_FACADE= docker build --build-arg TOP=${top}p -t ${tag}-pull ${ctx}`);
+    const ref = await execInSession(d.engine, id, `tail -1 "$HELIX_EVENTS_FILE" | sed -n 's/.*"transfer":"\\([^"]*\\)".*/\\1/p'`);
+    if (!ref.stdout.trim()) throw new HelixError('COMMAND_FAILED', 'bench: the registry build left no transfer reference');
+    await execInSession(d.engine, id, `docker image rm ${tag}-pull >/dev/null`);
+    pull.push(await timed(d, id, `/usr/bin/docker pull -q ${ref.stdout.trim()}`));
+    await execInSession(d.engine, id, `docker image rm ${ref.stdout.trim()} >/dev/null`);
+  }
+  await execInSession(d.engine, id, `docker image rm ${keep} >/dev/null`);
+  return { facade, pull };
 }
 
 export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<BenchRow[]> {
@@ -114,8 +150,18 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
         for (const [name, cmd] of i % 2 ? [...pair].reverse() : pair) paired.get(name)?.push(await timed(d, id, cmd));
       }
       for (const [name, runs] of paired) rows.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
+      // At least ten facade builds: the registry must not grow by a byte over them.
+      d.log.info(`bench ${gb} GB: ${CASES.facade}`);
+      const grown = await storageBytes(d);
+      const facadeRuns = await repeat(Math.max(10, o.repeats), (i) => timed(d, id, `docker build --build-arg TOP=${Date.now()}${i}f -t ${tag} ${ctx}`));
+      rows.push({ case: CASES.facade, sizeGb: gb, medianMs: median(facadeRuns), runs: facadeRuns });
+      rows.push({ case: CASES.registryGrowth, sizeGb: gb, medianMs: 0, runs: [], bytes: (await storageBytes(d)) - grown });
+      d.log.info(`bench ${gb} GB: the move of one changed layer against a plain docker pull of it`);
+      const moved = await movesAgainstPull(d, id, tag, ctx, shared, o.repeats);
+      rows.push({ case: CASES.facadeSolved, sizeGb: gb, medianMs: median(moved.facade), runs: moved.facade });
+      rows.push({ case: CASES.plainPull, sizeGb: gb, medianMs: median(moved.pull), runs: moved.pull });
       const cases: Array<[string, (i: number) => string]> = [
-        [CASES.registry, (i) => `docker build --build-arg TOP=${Date.now()}${i} -t ${tag} ${ctx}`],
+        [CASES.registry, (i) => `HELIX_FACADE= docker build --build-arg TOP=${Date.now()}${i} -t ${tag} ${ctx}`],
         [CASES.tarball, () => `${shared} --load -t ${tag}`],
         [CASES.tarballChanged, (i) => `${shared} --load --build-arg TOP=${Date.now()}${i}t -t ${tag}`],
       ];
@@ -167,13 +213,27 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
     const skip = get(CASES.skip, gb);
     const bare = get(CASES.bare, gb);
     const reg = get(CASES.registry, gb);
+    const fac = get(CASES.facade, gb);
+    const solved = get(CASES.facadeSolved, gb);
+    const pull = get(CASES.plainPull, gb);
+    const growth = rows.find((r) => r.case === CASES.registryGrowth && r.sizeGb === gb)?.bytes;
     // The targets are the bench image's (at least 2 GB, as the issue sets it); a smaller image is
     // there to show that a changed layer costs the same at any size, and its ratios are shown as
     // information.
     const info = gb < 2 ? { info: true } : {};
     if (tar && skip) out.push({ target: `${gb} GB unchanged ≥40x faster than tarball`, value: `${(tar / skip).toFixed(1)}x`, ok: tar / skip >= 40, ...info });
-    if (skip && bare) out.push({ target: `${gb} GB unchanged ≤1.3x bare solve`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.3, ...info });
-    if (tarChanged && reg) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: tarChanged / reg >= 15, ...info });
+    if (skip && bare) {
+      out.push({ target: `${gb} GB unchanged ≤1.3x bare solve`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.3, ...info });
+      out.push({ target: `${gb} GB unchanged ≤1.1x bare solve (no push)`, value: `${(skip / bare).toFixed(2)}x`, ok: skip / bare <= 1.1, ...info });
+    }
+    if (tarChanged && fac) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / fac).toFixed(1)}x`, ok: tarChanged / fac >= 15, ...info });
+    if (tarChanged && reg) out.push({ target: `${gb} GB changed layer through the registry vs tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: true, info: true });
+    if (solved && bare && pull) {
+      // The move is the facade build of an already solved change less a cached solve.
+      const move = Math.max(0, solved - bare);
+      out.push({ target: `${gb} GB changed layer moved ≤1.2x a plain docker pull of it (${move.toFixed(0)} vs ${pull.toFixed(0)} ms)`, value: `${(move / pull).toFixed(2)}x`, ok: move / pull <= 1.2, ...info });
+    }
+    if (growth !== undefined) out.push({ target: `${gb} GB no registry bytes written by facade builds`, value: `${(growth / 1e6).toFixed(1)} MB`, ok: growth <= 0, ...info });
     // How far the full moves are from one write of their bytes (information for the next targets).
     const write = get(CASES.diskWrite, gb);
     const copy = get(CASES.diskCopy, gb);
@@ -184,7 +244,7 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
     }
   }
   if (sizes.length >= 2) {
-    const regs = sizes.map((g) => get(CASES.registry, g) as number);
+    const regs = sizes.map((g) => get(CASES.facade, g) as number);
     const ratio = Math.max(...regs) / Math.min(...regs);
     out.push({ target: 'changed layer: about the same at every size (≤1.5x)', value: `${ratio.toFixed(2)}x`, ok: ratio <= 1.5 });
   }

@@ -23,7 +23,8 @@ const targetLines = (ts: ReadonlyArray<{ ok: boolean; info?: boolean; target: st
 
 function benchTable(rows: readonly BenchRow[]): string {
   const width = Math.max(...rows.map((r) => r.case.length));
-  const lines = rows.map((r) => `${r.case.padEnd(width)} ${(r.sizeGb === undefined ? '' : `${r.sizeGb} GB`).padEnd(6)} ${r.medianMs.toFixed(r.medianMs < 100 ? 1 : 0).padStart(9)} ms`);
+  const value = (r: BenchRow) => (r.bytes !== undefined ? `${(r.bytes / 1e6).toFixed(1).padStart(9)} MB` : `${r.medianMs.toFixed(r.medianMs < 100 ? 1 : 0).padStart(9)} ms`);
+  const lines = rows.map((r) => `${r.case.padEnd(width)} ${(r.sizeGb === undefined ? '' : `${r.sizeGb} GB`).padEnd(6)} ${value(r)}`);
   return [`${'case'.padEnd(width)} ${'size'.padEnd(6)} ${'median'.padStart(12)}`, ...lines].join('\n');
 }
 

@@ -91,7 +91,8 @@ async function inRegistry(d: SandboxDeps, script: string): Promise<string> {
   return r.stdout;
 }
 
-const storageBytes = async (d: SandboxDeps) => Number((await inRegistry(d, `du -sb ${STORE} 2>/dev/null || echo 0`)).split(/\s/)[0]);
+/** Bytes the shared registry stores. */
+export const storageBytes = async (d: SandboxDeps) => Number((await inRegistry(d, `du -sb ${STORE} 2>/dev/null || echo 0`)).split(/\s/)[0]);
 
 /** Puts the registry in or out of read-only mode: its config is rewritten and it restarts. */
 async function setReadOnly(d: SandboxDeps, readOnly: boolean): Promise<void> {
