@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import { renderChart } from './chart.js';
 import { machineBusyMs } from './machine-cpu.js';
+import { usedBytes } from './disk-use.js';
 import { GoldenBuilder } from '../host/golden-build.js';
 import { GoldenStore } from '../host/golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
@@ -147,6 +148,14 @@ class Job {
     return out;
   }
 
+  /** This disk's sequential write speed, on the filesystem of sessions' data-roots, in MB/s. */
+  async diskWriteMBps(id: string): Promise<number> {
+    const mb = 2048;
+    const probe = '/var/lib/helix-data/disk-probe';
+    const r = await this.timed(id, `dd if=/dev/zero of=${probe} bs=16M count=${mb / 16} conv=fsync 2>/dev/null; rm -f ${probe}`, 'disk write probe', false);
+    return mb / (r.ms / 1000);
+  }
+
   async events(id: string) {
     const text = await readFile(sessionFile(this.d.cfg, id, 'events'), 'utf8').catch(() => '');
     return parseEvents(text, id);
@@ -193,6 +202,8 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
     const warmRerun = await job.startup('main-warm');
     const rerunEvents = (await job.events('main-warm')).slice(before);
     const skips = rerunEvents.filter((e) => e.path === 'skip');
+    // The large image's move into the session's own daemon (the first one; the inner dockerd's is later).
+    const warmMove = (await job.events('main-warm')).find((e) => e.service === 'assets' && e.bytes && e.moveMs);
     await job.remove('main-warm');
 
     job.log('golden build');
@@ -205,6 +216,8 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
 
     job.log('dockerd alone: an empty session starting');
     const dockerdStartMs = await job.start('main-empty');
+    job.log('the disk: sequential write speed where data-roots live');
+    const diskWriteMBps = await job.diskWriteMBps('main-empty');
     await job.remove('main-empty');
 
     job.log('a new session from the golden');
@@ -240,6 +253,7 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
 
     job.log(`${o.concurrent} sessions at once from the golden`);
     const ids = Array.from({ length: o.concurrent }, (_, i) => `main-c${i + 1}`);
+    const usedBefore = await usedBytes(d.cfg.stateDir);
     t = Date.now();
     await Promise.all(
       ids.map(async (id) => {
@@ -248,6 +262,7 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
       }),
     );
     const concurrentMs = Date.now() - t;
+    const addedBytes = (await usedBytes(d.cfg.stateDir)) - usedBefore;
     for (const id of ids) digests.push(compareDigests(`concurrent session ${id} = the changed session`, changed, await job.ids(id, true)));
 
     const measurements: Measurements = {
@@ -261,7 +276,9 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
       fromGolden: { imagesPresentMs, startupMs: fromGolden.ms },
       change: { ms: change.ms, layerMs, layer },
       singleMs,
-      concurrent: { ms: concurrentMs, sessions: o.concurrent, cpuMsPerSession: singleCpuMs, cores: cpus().length },
+      concurrent: { ms: concurrentMs, sessions: o.concurrent, cpuMsPerSession: singleCpuMs, cores: cpus().length, addedBytes, goldenBytes: current.meta.sizeBytes },
+      diskWriteMBps,
+      ...(warmMove ? { warmMove: { bytes: warmMove.bytes as number, ms: warmMove.moveMs as number, path: warmMove.path } } : {}),
     };
     return await writeResults(o, measurements, digests);
   } finally {

@@ -14,8 +14,15 @@ export interface Measurements {
   fromGolden: { imagesPresentMs: number; startupMs: number };
   change: { ms: number; layerMs: number; layer: string };
   singleMs: number;
-  /** With the machine's CPU time for one such session (its container, the host's dockerd, BuildKit) and the cores: the floor. */
-  concurrent: { ms: number; sessions: number; cpuMsPerSession: number; cores: number };
+  /**
+   * With the machine's CPU time for one such session (its container, the host's dockerd, BuildKit) and
+   * the cores: the floor. `addedBytes`: what the sessions added on disk, against the golden's size.
+   */
+  concurrent: { ms: number; sessions: number; cpuMsPerSession: number; cores: number; addedBytes: number; goldenBytes: number };
+  /** This disk's sequential write speed where data-roots live, measured in the same run. */
+  diskWriteMBps: number;
+  /** The large image's move into the warm session's daemon (no golden): its bytes, pull time and path. */
+  warmMove?: { bytes: number; ms: number; path: string };
 }
 
 export interface DigestCheck {
@@ -84,11 +91,41 @@ export function targetsOf(m: Measurements): Target[] {
       ok: m.change.ms <= changeLimit,
     },
     {
+      target: 'first session, cold shared cache, no slower than plain docker',
+      value: `${s(m.coldMs)} vs ${s(m.plain.coldMs)} = ${(m.plain.coldMs / m.coldMs).toFixed(2)}x`,
+      ok: m.coldMs <= m.plain.coldMs,
+    },
+    ...(m.warmMove ? [warmMoveTarget(m.warmMove, m.diskWriteMBps)] : []),
+    {
+      target: `${c.sessions} sessions at once from golden ≤ 1.15x the CPU floor`,
+      value: `${s(c.ms)} vs ${s(floor)} = ${(c.ms / floor).toFixed(2)}x`,
+      ok: c.ms <= 1.15 * floor,
+    },
+    {
+      target: `disk: ${c.sessions} sessions from one golden ≤ 1.2x the golden's bytes`,
+      value: `golden ${mb(c.goldenBytes)} + ${mb(c.addedBytes)} added = ${((c.goldenBytes + c.addedBytes) / c.goldenBytes).toFixed(2)}x`,
+      ok: c.goldenBytes + c.addedBytes <= 1.2 * c.goldenBytes,
+    },
+    {
       target: `${m.concurrent.sessions} concurrent sessions ≤ 1.5x one session`,
       value: `${s(c.ms)} vs ${s(m.singleMs)} = ${conc.toFixed(2)}x (CPU floor: ${c.sessions} × ${s(c.cpuMsPerSession)} of machine CPU on ${c.cores} cores = ${s(floor)}, ${(floor / m.singleMs).toFixed(2)}x; 1.5x needs ${coresNeeded}+ cores)`,
       ok: conc <= 1.5,
     },
   ];
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MB`;
+}
+
+/** The warm session's move of the large image, against half of one sequential write of its bytes. */
+function warmMoveTarget(w: NonNullable<Measurements['warmMove']>, diskMBps: number): Target {
+  const rate = w.bytes / 2 ** 20 / (w.ms / 1000);
+  return {
+    target: 'warm session, no golden: the large image moves at ≥ half the disk\'s sequential write speed',
+    value: `${mb(w.bytes)} in ${s(w.ms)} by ${w.path} = ${rate.toFixed(0)} MB/s vs ${diskMBps.toFixed(0)} MB/s (${(rate / diskMBps).toFixed(2)}x)`,
+    ok: rate >= diskMBps / 2,
+  };
 }
 
 function s(ms: number): string {

@@ -7,19 +7,18 @@
 // a push during that window is refused, never half-collected. The docker.io mirror the host seeds is
 // never touched; any other repository outside the projects' namespace holds transfers from before
 // there were namespaces (only the host can write there now), and goes the same way.
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import { mirrorReference, PROJECTS_PREFIX } from '../lib/registry-names.js';
-import { DATA_FILES } from '../lib/session-contract.js';
 import { execIn } from './engine.js';
 import { tryLock } from './file-lock.js';
 import { REGISTRY_CONFIG_DIR, registryConfigFile, renderRegistryConfig } from './host-config.js';
 import { hostRegistryToken, repositoryAccess } from './registry-token.js';
 import type { SandboxDeps } from './sandbox.js';
 import { registryHealthy, registryUrl, waitFor } from './sandbox.js';
-import { readSessionFile } from './session-files.js';
+import { readHostEvents } from './build-events.js';
+import { releaseKeptImages } from './buildkit-release.js';
 
 const STORE = '/var/lib/registry/docker/registry/v2';
 
@@ -66,23 +65,8 @@ export function chooseDeletions(transfers: readonly Transfer[], recentRefs: Read
 
 /** Transfers (repo@digest, without the registry host) that build events at or after the cutoff name. */
 async function recentTransfers(stateDir: string, cutoffMs: number): Promise<Set<string>> {
-  const files = [
-    ...(await readdir(join(stateDir, 'sessions')).catch(() => [] as string[])).map((s) => join(stateDir, 'sessions', s, DATA_FILES.events)),
-    ...(await readdir(join(stateDir, 'events')).catch(() => [] as string[])).map((f) => join(stateDir, 'events', f)),
-  ];
-  const refs = new Set<string>();
-  for (const f of files) {
-    const text = await readSessionFile(f, 64 * 1024 * 1024).catch(() => undefined);
-    for (const line of (text ?? '').split('\n')) {
-      try {
-        const e = JSON.parse(line) as { time?: string; transfer?: string };
-        if (e.transfer && Date.parse(e.time ?? '') >= cutoffMs) refs.add(e.transfer.replace(/^[^/]+\//, ''));
-      } catch {
-        // not an event line
-      }
-    }
-  }
-  return refs;
+  const events = await readHostEvents(stateDir);
+  return new Set(events.flatMap((e) => (e.transfer && e.timeMs >= cutoffMs ? [e.transfer.replace(/^[^/]+\//, '')] : [])));
 }
 
 async function inRegistry(d: SandboxDeps, script: string): Promise<string> {
@@ -107,13 +91,17 @@ export function gcSchedule(env: Readonly<Record<string, string | undefined>> = p
   return { intervalHours: n(env.HELIX_GC_INTERVAL_HOURS, 24), graceHours: n(env.HELIX_GC_GRACE_HOURS, 24) };
 }
 
-/** Collects if the last collection is older than the interval; the time of the last one is kept on disk. */
+/**
+ * Collects (the registry, and the images kept in BuildKit for the facade) if the last collection is
+ * older than the interval; the time of the last one is kept on disk.
+ */
 export async function gcIfDue(d: SandboxDeps, now = Date.now()): Promise<GcReport | undefined> {
   const { intervalHours, graceHours } = gcSchedule();
   const stamp = join(d.cfg.stateDir, 'registry', 'last-gc');
   const last = Date.parse((await readIfExists(stamp))?.trim() ?? '');
   if (intervalHours === 0 || (last && now - last < intervalHours * 3_600_000)) return undefined;
   const r = await registryGc(d, graceHours);
+  await releaseKeptImages(d, graceHours);
   await writeFileAtomic(stamp, `${new Date(now).toISOString()}\n`);
   return r;
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ToolkitConfig } from './config.js';
+import { request } from './http-request.js';
 import { CREDENTIAL_FILES, type RegistryCredential } from './session-contract.js';
 
 const credentials = new Map<string, RegistryCredential | undefined>();
@@ -36,24 +37,72 @@ export function bearerChallenge(header: string | null): Record<string, string> |
   return params.realm ? params : undefined;
 }
 
+export interface RegistryReply {
+  status: number;
+  header(name: string): string | undefined;
+  body: Buffer;
+}
+
+interface Req {
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** One plain-http request on node:http: the wrapper must not pay for loading fetch (see http-request.ts). */
+function get(url: URL, o: Req): Promise<RegistryReply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: o.method ?? 'GET', headers: o.headers, timeout: o.timeoutMs ?? 3000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h = res.headers;
+        resolve({ status: res.statusCode ?? 0, header: (n) => [h[n.toLowerCase()]].flat()[0], body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url.host}: no answer within ${o.timeoutMs ?? 3000} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** A registry request, with a token from the realm the registry names when it asks for one. */
-export async function registryFetch(url: string, init: RequestInit, c: RegistryCredential | undefined): Promise<Response> {
-  const first = await fetch(url, init);
-  const challenge = first.status === 401 ? bearerChallenge(first.headers.get('www-authenticate')) : undefined;
+export async function registryFetch(url: string, o: Req, c: RegistryCredential | undefined): Promise<RegistryReply> {
+  const first = await get(new URL(url), o);
+  const challenge = first.status === 401 ? bearerChallenge(first.header('www-authenticate') ?? null) : undefined;
   if (!challenge) return first;
   const realm = new URL(challenge.realm as string);
   if (challenge.service) realm.searchParams.set('service', challenge.service);
   if (challenge.scope) realm.searchParams.set('scope', challenge.scope);
-  const tokenRes = await fetch(realm, { headers: c ? { Authorization: `Basic ${basicAuth(c)}` } : {}, signal: init.signal });
+  const tokenRes = await get(realm, { headers: c ? { Authorization: `Basic ${basicAuth(c)}` } : {}, timeoutMs: o.timeoutMs });
   if (tokenRes.status !== 200) return first;
-  const { token, access_token } = (await tokenRes.json()) as { token?: string; access_token?: string };
-  return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), Authorization: `Bearer ${token ?? access_token}` } });
+  const { token, access_token } = JSON.parse(tokenRes.body.toString('utf8')) as { token?: string; access_token?: string };
+  return get(new URL(url), { ...o, headers: { ...o.headers, Authorization: `Bearer ${token ?? access_token}` } });
+}
+
+/**
+ * A bearer token for `scope` from the realm the registry at `base` ("host:port") names, or undefined
+ * if it names none or refuses. Asked ahead of a pull, it saves the daemon that round trip.
+ */
+export async function bearerToken(base: string, scope: string, c: RegistryCredential | undefined): Promise<string | undefined> {
+  const ping = await get(new URL(`http://${base}/v2/`), {});
+  const challenge = ping.status === 401 ? bearerChallenge(ping.header('www-authenticate') ?? null) : undefined;
+  if (!challenge) return undefined;
+  const realm = new URL(challenge.realm as string);
+  if (challenge.service) realm.searchParams.set('service', challenge.service);
+  realm.searchParams.set('scope', scope);
+  const res = await get(realm, { headers: c ? { Authorization: `Basic ${basicAuth(c)}` } : {} });
+  if (res.status !== 200) return undefined;
+  const { token, access_token } = JSON.parse(res.body.toString('utf8')) as { token?: string; access_token?: string };
+  return token ?? access_token;
 }
 
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json';
 
-/** A manifest of the shared registry by digest ("host:port/repo", "sha256:…"), with the container's login. */
-export function fetchManifest(cfg: ToolkitConfig, repo: string, digest: string, method: 'GET' | 'HEAD'): Promise<Response> {
+/** A manifest by digest ("host:port/repo", "sha256:…") from the shared registry or the facade, with the container's login. */
+export function fetchManifest(cfg: ToolkitConfig, repo: string, digest: string, method: 'GET' | 'HEAD', token?: string): Promise<RegistryReply> {
   const [host, ...path] = repo.split('/');
-  return registryFetch(`http://${host}/v2/${path.join('/')}/manifests/${digest}`, { method, headers: { Accept: MANIFEST_TYPES }, signal: AbortSignal.timeout(3000) }, readCredential(cfg));
+  const headers = { Accept: MANIFEST_TYPES, ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+  return registryFetch(`http://${host}/v2/${path.join('/')}/manifests/${digest}`, { method, headers }, readCredential(cfg));
 }

@@ -54,7 +54,7 @@ export async function landTargets(cfg: ToolkitConfig, items: readonly BakeItem[]
   for (const { i, err } of failed) {
     const got = await i.session.landPushed(i.repo, digests(pushed, i), i.ids);
     if (got.transferRef) refs.set(i.target, got.transferRef);
-    await reportBuild(cfg, i.session.b, { build, ...got, warning: facadeWarning(cfg, err, 'registry'), ms: Date.now() - started }, i.target);
+    await reportBuild(cfg, i.session.b, { build, ...got, kept: i.repo, warning: facadeWarning(cfg, err, 'registry'), ms: Date.now() - started }, i.target);
   }
   return refs;
 }

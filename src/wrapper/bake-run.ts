@@ -145,6 +145,7 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
       );
     };
     const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');
+    if (facade) for (const i of items) void i.session.facadeToken(i.repo);
     const started = Date.now();
     const build = await run('bake', (repo) => (facade ? keepOutput(cfg, repo) : pushOutput(cfg, repo)), meta, true);
     if (build.code !== 0 || build.signal) return build;

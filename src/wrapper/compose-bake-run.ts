@@ -71,6 +71,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     if (hostNetwork) argv.push('--allow=network.host');
     return { meta, build: await runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore' }) };
   };
+  if (facade) for (const i of items) void i.session.facadeToken(i.repo);
   const abort = new AbortController();
   const done = run('bake', def.definition, true, abort.signal);
   const cancel = async () => {

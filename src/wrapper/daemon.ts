@@ -16,8 +16,11 @@ export interface PullEvent {
 export interface Daemon {
   /** The local image id of a reference, or undefined if the daemon has no such image. */
   imageId(ref: string): Promise<string | undefined>;
-  /** Pulls a reference; returns the layer progress events. Throws with the daemon's message on failure. */
-  pull(ref: string): Promise<PullEvent[]>;
+  /**
+   * Pulls a reference; returns the layer progress events. Throws with the daemon's message on failure.
+   * `token`: a registry token for it, fetched ahead.
+   */
+  pull(ref: string, token?: string): Promise<PullEvent[]>;
   tag(image: string, target: string): Promise<void>;
   /** Pushes a tagged reference; returns the manifest digest the registry now has it under. */
   push(ref: string): Promise<string>;
@@ -61,7 +64,7 @@ export class EngineApi implements Daemon {
    */
   constructor(
     readonly socket: string,
-    readonly registryAuth: (host: string) => string,
+    readonly registryAuth: (host: string, token?: string) => string,
   ) {}
 
   private call(method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
@@ -94,9 +97,9 @@ export class EngineApi implements Daemon {
     return (JSON.parse(r.body) as { Id: string }).Id;
   }
 
-  async pull(ref: string): Promise<PullEvent[]> {
+  async pull(ref: string, token?: string): Promise<PullEvent[]> {
     const [repo, tag] = splitDigest(ref);
-    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo)) });
+    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo), token) });
     if (r.status !== 200) this.fail(`docker pull ${ref} failed`, r);
     const events: PullEvent[] = [];
     for (const line of r.body.split('\n')) {

@@ -13,11 +13,15 @@ export interface BuildEvent {
   tags: string[];
   /** The compose service, for builds a compose command made. */
   service?: string;
-  /** skip | tag | registry | tarball | local | failed */
+  /** skip | tag | facade | registry | tarball | local | failed */
   path: string;
   ms: number;
   bytes?: number;
+  /** How long the pull of those bytes took, of `ms`. */
+  moveMs?: number;
   digest?: string;
+  /** The name the image is kept under in BuildKit's store (the facade path): the host releases it when unused. */
+  kept?: string;
   /** registry/repo@digest the build pushed: the host's registry garbage collection keeps it while recent. */
   transfer?: string;
   exitCode: number;
@@ -43,8 +47,10 @@ export function buildEvent(b: SmartBuild, r: SmartResult, service?: string): Bui
     path: r.path ?? 'failed',
     ms: r.ms,
     bytes: r.bytes,
+    ...(r.moveMs !== undefined ? { moveMs: r.moveMs } : {}),
     digest: r.imageId,
     ...(r.transferRef ? { transfer: r.transferRef } : {}),
+    ...(r.kept ? { kept: r.kept } : {}),
     exitCode: r.build.code,
   };
 }

@@ -34,10 +34,11 @@ export async function ensureLogin(c: RegistryCredential, flagDir?: string): Prom
 
 /**
  * X-Registry-Auth for the daemon's pulls and pushes of the registry's images, or of the facade's
- * (`host`), which takes the same login.
+ * (`host`), which takes the same login. A `token` already fetched spares the classic image store the
+ * token server round trip; the containerd store ignores it and uses the login.
  */
-export function registryAuthHeader(c: RegistryCredential | undefined, host = c?.registry): string {
-  const body = c ? { username: c.username, password: c.password, serveraddress: host } : {};
+export function registryAuthHeader(c: RegistryCredential | undefined, host = c?.registry, token?: string): string {
+  const body = { ...(c ? { username: c.username, password: c.password, serveraddress: host } : {}), ...(token ? { registrytoken: token } : {}) };
   // The engine decodes URL-safe base64 with padding (Go's base64.URLEncoding), which Node's 'base64url' omits.
   return Buffer.from(JSON.stringify(body)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }

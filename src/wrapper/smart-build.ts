@@ -17,7 +17,7 @@ import { renderArgs, withFlags } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
-import { fetchManifest, readCredential } from '../lib/registry-client.js';
+import { bearerToken, fetchManifest, readCredential } from '../lib/registry-client.js';
 import { registryAuthHeader } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 import { HelixError } from '../lib/errors.js';
@@ -31,6 +31,10 @@ export interface SmartResult {
   /** The local image id at the end (what `docker build -q` prints). */
   imageId?: string;
   bytes?: number;
+  /** How long the daemon's pull of those bytes took. */
+  moveMs?: number;
+  /** The name the image is kept under in BuildKit's store: the host releases it when no build used it for a while. */
+  kept?: string;
   /** registry/project/repo@digest of the pushed image, for builds that use it as a base. */
   transferRef?: string;
   warning?: string;
@@ -75,11 +79,12 @@ export function keepOutput(cfg: ToolkitConfig, repo: string): string {
 /** The daemon a command line talks to: its local socket directly, anything else through the CLI. */
 export function daemonFor(call: DockerCall, cfg: ToolkitConfig): Daemon {
   const socket = engineSocket(call, process.env, currentContext(call.configDir));
-  return socket ? new EngineApi(socket, (host) => registryAuthHeader(readCredential(cfg), host)) : new DockerCli(cfg.realDocker, call.globals);
+  return socket ? new EngineApi(socket, (host, token) => registryAuthHeader(readCredential(cfg), host, token)) : new DockerCli(cfg.realDocker, call.globals);
 }
 
 export class Session {
   readonly daemon: Daemon;
+  private readonly facadeTokens = new Map<string, Promise<string | undefined>>();
 
   constructor(
     readonly b: SmartBuild,
@@ -88,6 +93,22 @@ export class Session {
     readonly progress: Progress = 'inherit',
   ) {
     this.daemon = daemonFor({ globals: b.globals, configDir: b.configDir, ...b.endpoint }, cfg);
+  }
+
+  /** The facade repository ("host:port/path") of a transfer repository. */
+  facadeRepo(repo: string): string {
+    return `${this.cfg.facade}/${repo.slice(repo.indexOf('/') + 1)}`;
+  }
+
+  /** A token to pull `repo` from the facade, asked once; call it early, so it is there when the pull starts. */
+  facadeToken(repo: string): Promise<string | undefined> {
+    let t = this.facadeTokens.get(repo);
+    if (!t) {
+      const path = repo.slice(repo.indexOf('/') + 1);
+      t = bearerToken(this.cfg.facade, `repository:${path}:pull`, readCredential(this.cfg)).catch(() => undefined);
+      this.facadeTokens.set(repo, t);
+    }
+    return t;
   }
 
   /** What finding and moving local base images needs. */
@@ -137,10 +158,10 @@ export class Session {
     return undefined;
   }
 
-  async manifestLayers(repo: string, digest: string): Promise<ManifestLayer[] | undefined> {
+  async manifestLayers(repo: string, digest: string, token?: string): Promise<ManifestLayer[] | undefined> {
     try {
-      const res = await fetchManifest(this.cfg, repo, digest, 'GET');
-      return ((await res.json()) as { layers?: ManifestLayer[] }).layers;
+      const res = await fetchManifest(this.cfg, repo, digest, 'GET', token);
+      return res.status === 200 ? (JSON.parse(res.body.toString('utf8')) as { layers?: ManifestLayer[] }).layers : undefined;
     } catch {
       return undefined;
     }
@@ -166,6 +187,7 @@ export class Session {
     const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
     const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
     const ids = this.localIds();
+    void this.facadeToken(repo);
     const bases = registryUp ? await localBaseContexts(this.bases(), this.b.build) : [];
     const build = await this.solve(['--output', keepOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), true);
     if (build.code !== 0 || build.signal) return build;
@@ -175,13 +197,13 @@ export class Session {
     } catch (err) {
       const next = registryUp ? await this.viaRegistry(false) : await this.viaTarball(false);
       if (!isResult(next)) throw new HelixError('COMMAND_FAILED', `the image could not be moved from the facade (${errorText(err)}) and the fallback solve failed (exit ${next.code})`);
-      return { ...next, build, warning: facadeWarning(this.cfg, err, next.path ?? 'registry') };
+      return { ...next, build, kept: repo, warning: facadeWarning(this.cfg, err, next.path ?? 'registry') };
     }
   }
 
   /** After a solve kept the image in BuildKit's store: the daemon gets it under its tags, from the facade. */
-  landKept(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
-    return this.landByDigest(`${this.cfg.facade}/${repo.slice(repo.indexOf('/') + 1)}`, d, ids, 'facade');
+  async landKept(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
+    return { ...(await this.landByDigest(this.facadeRepo(repo), d, ids, 'facade', this.facadeToken(repo))), kept: repo };
   }
 
   /** After a solve pushed the image by digest: the daemon gets it under its tags, moving only what it lacks. */
@@ -190,14 +212,17 @@ export class Session {
   }
 
   /** The image under its tags in the daemon, pulled by digest from `repo` ("host:port/path") if it lacks it. */
-  private async landByDigest(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>, path: 'facade' | 'registry'): Promise<Landed> {
+  private async landByDigest(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>, path: 'facade' | 'registry', token?: Promise<string | undefined>): Promise<Landed> {
     if (!d.manifest) throw new HelixError('INTERNAL', `the build of ${repo} left no manifest digest`);
     const ref = `${repo}@${d.manifest}`;
     const local = await this.reuseLocal(d, ids);
     if (local) return { ...local, ...(path === 'registry' ? { transferRef: ref } : {}) };
 
-    const layers = this.manifestLayers(repo, d.manifest);
-    const pulled = pullLayers(await this.daemon.pull(ref)).pulled;
+    const auth = await token;
+    const layers = this.manifestLayers(repo, d.manifest, auth);
+    const pullStarted = Date.now();
+    const pulled = pullLayers(await this.daemon.pull(ref, auth)).pulled;
+    const moveMs = Date.now() - pullStarted;
     const imageId = await this.localId(ref);
     if (imageId !== d.config && imageId !== d.manifest) throw new HelixError('INTERNAL', `pulled ${ref} but its id is ${imageId}, not ${d.config}`);
     for (const t of this.b.tags) await this.daemon.tag(imageId, t);
@@ -206,7 +231,7 @@ export class Session {
     const known = await layers;
     const bytes = known ? bytesPulled(known, pulled) : undefined;
     // A facade reference is no use to a later build: BuildKit does not pull from the facade.
-    return { path, imageId, bytes, ...(path === 'registry' ? { transferRef: ref } : {}) };
+    return { path, imageId, bytes, moveMs, ...(path === 'registry' ? { transferRef: ref } : {}) };
   }
 
   /** No registry: solve without moving anything, and load a tarball only if the image changed. */

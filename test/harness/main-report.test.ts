@@ -13,7 +13,9 @@ const m: Measurements = {
   fromGolden: { imagesPresentMs: 2_500, startupMs: 4_000 },
   change: { ms: 4_000, layerMs: 2_500, layer: 'RUN gcc -O2 -o /usr/local/bin/engine' },
   singleMs: 9_000,
-  concurrent: { ms: 12_000, sessions: 4, cpuMsPerSession: 4_000, cores: 2 },
+  concurrent: { ms: 12_000, sessions: 4, cpuMsPerSession: 4_000, cores: 2, addedBytes: 100 * 2 ** 20, goldenBytes: 1000 * 2 ** 20 },
+  diskWriteMBps: 500,
+  warmMove: { bytes: 2100 * 2 ** 20, ms: 7_000, path: 'facade' },
 };
 
 describe('main job report', () => {
@@ -38,13 +40,17 @@ describe('main job report', () => {
 
   it('checks each target against the numbers of the same run', () => {
     const t = targetsOf(m);
-    expect(t.map((x) => x.ok)).toEqual([true, true, true, true]);
+    expect(t.map((x) => x.ok)).toEqual([true, true, true, false, true, false, true, true]);
     expect(t[0]?.value).toBe('2.5s vs 2.0s = 1.25x');
     expect(t[1]?.value).toBe('3.0s vs 3.4s (5 skips, 2.4s)');
+    expect(t[3]?.value).toBe('5m20s vs 5m00s = 0.94x');
+    expect(t[4]?.value).toBe('2100 MB in 7.0s by facade = 300 MB/s vs 500 MB/s (0.60x)');
+    expect(t[5]?.value).toBe('12.0s vs 8.0s = 1.50x');
+    expect(t[6]?.value).toBe('golden 1000 MB + 100 MB added = 1.10x');
     // 4 × 4 s of CPU on 2 cores: no less than 8 s; 1.5 × 9 s allows 16 s of CPU, so 2 cores suffice.
-    expect(t[3]?.value).toBe('12.0s vs 9.0s = 1.33x (CPU floor: 4 × 4.0s of machine CPU on 2 cores = 8.0s, 0.89x; 1.5x needs 2+ cores)');
+    expect(t[7]?.value).toBe('12.0s vs 9.0s = 1.33x (CPU floor: 4 × 4.0s of machine CPU on 2 cores = 8.0s, 0.89x; 1.5x needs 2+ cores)');
     const slow = targetsOf({ ...m, warmRerun: { ...m.warmRerun, ms: 3_500 }, concurrent: { ...m.concurrent, ms: 14_000 } });
-    expect(slow.map((x) => x.ok)).toEqual([true, false, true, false]);
+    expect(slow.map((x) => x.ok)).toEqual([true, false, true, false, true, false, true, false]);
   });
 
   it('names the images whose ids differ', () => {

@@ -35,8 +35,14 @@ describe('main job (small scale)', () => {
       'session from golden to all images present ≤ 1.5x dockerd alone',
       'warm session, all unchanged ≤ sum of skip checks + 1 s',
       'one-line change ≤ rebuilt layer + 2 s',
+      'first session, cold shared cache, no slower than plain docker',
+      "warm session, no golden: the large image moves at ≥ half the disk's sequential write speed",
+      '4 sessions at once from golden ≤ 1.15x the CPU floor',
+      "disk: 4 sessions from one golden ≤ 1.2x the golden's bytes",
       '4 concurrent sessions ≤ 1.5x one session',
     ]);
+    // The warm session's large image came from the builder's store.
+    expect(r.measurements.warmMove?.path).toBe('facade');
     for (const t of json.targets) expect(r.targets).toContain(`${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.value}`);
     expect(readFileSync(r.files.svg, 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>\n$/);
     expect(r.measurements.change.layer).toMatch(/^RUN gcc -O2 -o \/usr\/local\/bin\/engine/);
