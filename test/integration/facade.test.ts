@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registryUrl, sandboxUp } from '../../src/host/sandbox.js';
 import { hostRegistryToken, repositoryAccess } from '../../src/host/registry-token.js';
+import { releaseKeptImages } from '../../src/host/buildkit-release.js';
 import { context, deps, nonce, session, sh } from './helpers.js';
 
 const STORES = [
@@ -91,6 +92,20 @@ describe.each(STORES)('facade path, $store image store', ({ store, env }) => {
     writeFileSync(join(ctx, 'f'), '5\n');
     expect((await build(`-t ${tag}:1`)).status).toMatch(/pulled by digest from helix-shared's store/);
     expect((await sh(id, `docker run --rm ${tag}:1 cat /f`)).out).toBe('5\n');
+  });
+
+  it('keeps the image under a name helix gc releases once no build used it for the grace period', async () => {
+    writeFileSync(join(ctx, 'f'), '7\n');
+    const r = await build(`-t ${tag}:1`);
+    expect(r.status).toMatch(/pulled by digest from helix-shared's store/);
+    const kept = `helix-registry:5000/helix-projects/fac-${store}/fac-${store}/app`;
+    expect((await sh(id, 'tail -1 "$HELIX_EVENTS_FILE"')).out).toContain(`"kept":"${kept}"`);
+    expect(await releaseKeptImages(deps, 1)).not.toContain(kept);
+    expect(await releaseKeptImages(deps, 0)).toContain(kept);
+    // The next build of the repository keeps its own image again.
+    writeFileSync(join(ctx, 'f'), '8\n');
+    expect((await build(`-t ${tag}:1`)).status).toMatch(/pulled by digest from helix-shared's store/);
+    expect((await sh(id, `docker run --rm ${tag}:1 cat /f`)).out).toBe('8\n');
   });
 
   it('needs no registry at all', async () => {

@@ -46,9 +46,9 @@ describe('load paths', () => {
     expect(out.out).toBe('two\n');
   });
 
-  it('falls back to a tarball load with one warning when the registry is unreachable', async () => {
+  it('falls back to a tarball load with one warning when neither the registry nor the facade is reachable', async () => {
     writeFileSync(join(ctx, 'file.txt'), 'four\n');
-    const t = await sh(id, 'cd /ctx && HELIX_REGISTRY=nowhere.invalid:5000 docker build -t paths/app:1 .');
+    const t = await sh(id, 'cd /ctx && HELIX_REGISTRY=nowhere.invalid:5000 HELIX_FACADE=nowhere.invalid:5002 docker build -t paths/app:1 .');
     expect(t.code, t.err).toBe(0);
     expect(t.err.match(/^helix: warning: /gm)).toHaveLength(1);
     expect(t.err).toMatch(/registry nowhere.invalid:5000 is unreachable; fell back to a tarball load/);
