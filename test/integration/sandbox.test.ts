@@ -6,10 +6,10 @@ import { deps } from './helpers.js';
 it('restarts nothing when the sandbox is already healthy', async () => {
   await sandboxUp(deps);
   const started = async () =>
-    Promise.all([deps.cfg.buildkit.name, deps.cfg.registry.name, deps.cfg.registryAuth.name].map(async (n) => (await deps.engine.getContainer(n).inspect()).State.StartedAt));
+    Promise.all([deps.cfg.buildkit.name, deps.cfg.registry.name, deps.cfg.registryAuth.name, deps.cfg.facade.name].map(async (n) => (await deps.engine.getContainer(n).inspect()).State.StartedAt));
   const before = await started();
   const second = await sandboxUp(deps);
-  expect(second).toEqual({ network: false, registry: 'running', registryAuth: 'running', buildkit: 'running' });
+  expect(second).toEqual({ network: false, registry: 'running', registryAuth: 'running', buildkit: 'running', facade: 'running' });
   expect(await started()).toEqual(before);
   expect(await buildkitHealthy(deps)).toBe(true);
   expect(await registryHealthy(deps.cfg)).toBe(true);
