@@ -67,18 +67,24 @@ function get(url: URL, o: Req): Promise<RegistryReply> {
   });
 }
 
+/** A token from the realm a 401 reply names (for `scope`, else the one it asks for), or undefined. */
+async function tokenFor(reply: RegistryReply, c: RegistryCredential | undefined, scope?: string): Promise<string | undefined> {
+  const challenge = reply.status === 401 ? bearerChallenge(reply.header('www-authenticate') ?? null) : undefined;
+  if (!challenge) return undefined;
+  const realm = new URL(challenge.realm as string);
+  if (challenge.service) realm.searchParams.set('service', challenge.service);
+  if (scope ?? challenge.scope) realm.searchParams.set('scope', (scope ?? challenge.scope) as string);
+  const res = await get(realm, { headers: c ? { Authorization: `Basic ${basicAuth(c)}` } : {} });
+  if (res.status !== 200) return undefined;
+  const { token, access_token } = JSON.parse(res.body.toString('utf8')) as { token?: string; access_token?: string };
+  return token ?? access_token;
+}
+
 /** A registry request, with a token from the realm the registry names when it asks for one. */
 export async function registryFetch(url: string, o: Req, c: RegistryCredential | undefined): Promise<RegistryReply> {
   const first = await get(new URL(url), o);
-  const challenge = first.status === 401 ? bearerChallenge(first.header('www-authenticate') ?? null) : undefined;
-  if (!challenge) return first;
-  const realm = new URL(challenge.realm as string);
-  if (challenge.service) realm.searchParams.set('service', challenge.service);
-  if (challenge.scope) realm.searchParams.set('scope', challenge.scope);
-  const tokenRes = await get(realm, { headers: c ? { Authorization: `Basic ${basicAuth(c)}` } : {}, timeoutMs: o.timeoutMs });
-  if (tokenRes.status !== 200) return first;
-  const { token, access_token } = JSON.parse(tokenRes.body.toString('utf8')) as { token?: string; access_token?: string };
-  return get(new URL(url), { ...o, headers: { ...o.headers, Authorization: `Bearer ${token ?? access_token}` } });
+  const token = await tokenFor(first, c);
+  return token ? get(new URL(url), { ...o, headers: { ...o.headers, Authorization: `Bearer ${token}` } }) : first;
 }
 
 /**
@@ -86,16 +92,7 @@ export async function registryFetch(url: string, o: Req, c: RegistryCredential |
  * if it names none or refuses. Asked ahead of a pull, it saves the daemon that round trip.
  */
 export async function bearerToken(base: string, scope: string, c: RegistryCredential | undefined): Promise<string | undefined> {
-  const ping = await get(new URL(`http://${base}/v2/`), {});
-  const challenge = ping.status === 401 ? bearerChallenge(ping.header('www-authenticate') ?? null) : undefined;
-  if (!challenge) return undefined;
-  const realm = new URL(challenge.realm as string);
-  if (challenge.service) realm.searchParams.set('service', challenge.service);
-  realm.searchParams.set('scope', scope);
-  const res = await get(realm, { headers: c ? { Authorization: `Basic ${basicAuth(c)}` } : {} });
-  if (res.status !== 200) return undefined;
-  const { token, access_token } = JSON.parse(res.body.toString('utf8')) as { token?: string; access_token?: string };
-  return token ?? access_token;
+  return tokenFor(await get(new URL(`http://${base}/v2/`), {}), c, scope);
 }
 
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json';
