@@ -78,6 +78,8 @@ export const CASES = {
   facadeSolved: 'one changed top layer, already solved: facade',
   plainPull: 'plain docker pull of only that layer',
   registryGrowth: 'registry growth over the facade builds',
+  ctrdFacade: 'containerd store: one changed top layer: facade',
+  ctrdRegistry: 'containerd store: one changed top layer: registry',
   tarball: 'unchanged: tarball load',
   tarballChanged: 'one changed top layer: tarball load',
   diskWrite: 'physical limit: sequential write (dd, fsync)',
@@ -119,6 +121,27 @@ async function movesAgainstPull(d: SandboxDeps, id: string, tag: string, ctx: st
   }
   await execInSession(d.engine, id, `docker image rm ${keep} >/dev/null`);
   return { facade, pull };
+}
+
+/** The changed layer's two paths again, into a session daemon on the containerd image store. */
+async function containerdStoreRows(d: SandboxDeps, dir: string, gb: number, n: number): Promise<BenchRow[]> {
+  const id = 'bench-ctrd';
+  const ctx = `/bench/${gb}`;
+  const tag = `bench/synthetic:${gb}g`;
+  await removeSession(d.engine, d.cfg, id);
+  try {
+    await startSession(d.engine, d.cfg, { id, binds: [`${dir}:/bench:ro`], env: { HELIX_DAEMON_JSON: JSON.stringify({ features: { 'containerd-snapshotter': true } }) } });
+    d.log.info(`bench ${gb} GB, containerd image store: first transfer, then one changed top layer by each path`);
+    await timed(d, id, `docker build -t ${tag} ${ctx}`);
+    const out: BenchRow[] = [];
+    for (const [name, env] of [[CASES.ctrdFacade, ''], [CASES.ctrdRegistry, 'HELIX_FACADE= ']] as const) {
+      const runs = await repeat(n, (i) => timed(d, id, `${env}docker build --build-arg TOP=${Date.now()}${i}c -t ${tag} ${ctx}`));
+      out.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
+    }
+    return out;
+  } finally {
+    await removeSession(d.engine, d.cfg, id);
+  }
 }
 
 export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<BenchRow[]> {
@@ -182,6 +205,8 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
       }
       await execInSession(d.engine, id, `rm -f ${PROBE} ${PROBE}.copy`);
     }
+    const top = Math.max(...o.sizesGb);
+    rows.push(...(await containerdStoreRows(d, dir, top, o.repeats)));
     for (const cmd of PASSTHROUGH_COMMANDS) {
       const p = await passthrough(d, id, cmd, 30);
       rows.push({ case: passthroughCase(cmd, 'direct'), medianMs: median(p.direct), runs: p.direct });
@@ -228,6 +253,11 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
     }
     if (tarChanged && fac) out.push({ target: `${gb} GB changed layer ≥15x faster than tarball`, value: `${(tarChanged / fac).toFixed(1)}x`, ok: tarChanged / fac >= 15, ...info });
     if (tarChanged && reg) out.push({ target: `${gb} GB changed layer through the registry vs tarball`, value: `${(tarChanged / reg).toFixed(1)}x`, ok: true, info: true });
+    // Which path is faster, per image store: the facade is kept where it is.
+    const ctrdFac = get(CASES.ctrdFacade, gb);
+    const ctrdReg = get(CASES.ctrdRegistry, gb);
+    if (fac && reg) out.push({ target: `${gb} GB changed layer, classic store: registry path vs facade`, value: `${(reg / fac).toFixed(2)}x`, ok: true, info: true });
+    if (ctrdFac && ctrdReg) out.push({ target: `${gb} GB changed layer, containerd store: registry path vs facade`, value: `${(ctrdReg / ctrdFac).toFixed(2)}x`, ok: true, info: true });
     if (solved && bare && pull) {
       // The move is the facade build of an already solved change less a cached solve.
       const move = Math.max(0, solved - bare);

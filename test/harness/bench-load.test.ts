@@ -24,6 +24,8 @@ describe('load bench', () => {
       { case: CASES.facadeSolved, sizeGb: 2, medianMs: 300, runs: [] },
       { case: CASES.plainPull, sizeGb: 2, medianMs: 100, runs: [] },
       { case: CASES.registryGrowth, sizeGb: 2, medianMs: 0, runs: [], bytes: 0 },
+      { case: CASES.ctrdFacade, sizeGb: 2, medianMs: 600, runs: [] },
+      { case: CASES.ctrdRegistry, sizeGb: 2, medianMs: 900, runs: [] },
       { case: passthroughCase('ps', 'direct'), medianMs: 40, runs: [] },
       { case: passthroughCase('ps', 'wrapped'), medianMs: 42, runs: [] },
     ];
@@ -33,6 +35,8 @@ describe('load bench', () => {
       { target: '2 GB unchanged ≤1.1x bare solve (no push)', value: '1.11x', ok: false },
       { target: '2 GB changed layer ≥15x faster than tarball', value: '20.0x', ok: true },
       { target: '2 GB changed layer through the registry vs tarball', value: '11.1x', ok: true, info: true },
+      { target: '2 GB changed layer, classic store: registry path vs facade', value: '1.80x', ok: true, info: true },
+      { target: '2 GB changed layer, containerd store: registry path vs facade', value: '1.50x', ok: true, info: true },
       { target: '2 GB changed layer moved ≤1.2x a plain docker pull of it (120 vs 100 ms)', value: '1.20x', ok: true },
       { target: '2 GB no registry bytes written by facade builds', value: '0.0 MB', ok: true },
       { target: 'docker ps passthrough ≤5 ms over direct', value: '2.0 ms', ok: true },
