@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import type { SandboxDeps } from '../host/sandbox.js';
 import { storageBytes } from '../host/registry-gc.js';
+import { DISK_PROBE, sequentialWrite } from './disk-use.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
 
 export interface BenchOptions {
@@ -85,9 +86,6 @@ export const CASES = {
   diskWrite: 'physical limit: sequential write (dd, fsync)',
   diskCopy: 'physical limit: cp of the same bytes',
 } as const;
-
-/** On the filesystem of the session's data-root: the data mount. */
-const PROBE = '/var/lib/helix-data/disk-probe';
 
 export const PASSTHROUGH_COMMANDS = ['version', 'ps'] as const;
 
@@ -195,15 +193,15 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
       }
       await execInSession(d.engine, id, `docker image rm -f ${tag} >/dev/null; docker image prune -f >/dev/null`);
       const disk: Array<[string, (i: number) => string]> = [
-        [CASES.diskWrite, () => `dd if=/dev/zero of=${PROBE} bs=16M count=${gb * 64} conv=fsync`],
-        [CASES.diskCopy, () => `cp --reflink=never ${PROBE} ${PROBE}.copy && sync --file-system ${PROBE}.copy && rm -f ${PROBE}.copy`],
+        [CASES.diskWrite, () => sequentialWrite(gb * 1024)],
+        [CASES.diskCopy, () => `cp --reflink=never ${DISK_PROBE} ${DISK_PROBE}.copy && sync --file-system ${DISK_PROBE}.copy && rm -f ${DISK_PROBE}.copy`],
       ];
       for (const [name, cmd] of disk) {
         d.log.info(`bench ${gb} GB: ${name}`);
         const runs = await repeat(o.repeats, (i) => timed(d, id, cmd(i)));
         rows.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
       }
-      await execInSession(d.engine, id, `rm -f ${PROBE} ${PROBE}.copy`);
+      await execInSession(d.engine, id, `rm -f ${DISK_PROBE} ${DISK_PROBE}.copy`);
     }
     const top = Math.max(...o.sizesGb);
     rows.push(...(await containerdStoreRows(d, dir, top, o.repeats)));

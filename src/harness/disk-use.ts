@@ -1,4 +1,5 @@
-// The filesystem's used bytes, after its pending writes are flushed: what a phase added on disk.
+// The disk as the harness measures it: the filesystem's used bytes, after its pending writes are
+// flushed (what a phase added on disk), and the sequential write probe both the bench and the main job run.
 import { statfs } from 'node:fs/promises';
 import { runOk } from '../lib/exec.js';
 
@@ -6,4 +7,12 @@ export async function usedBytes(path: string): Promise<number> {
   await runOk('sync', ['--file-system', path]);
   const s = await statfs(path);
   return (s.blocks - s.bfree) * s.bsize;
+}
+
+/** A file inside a session on the filesystem of its data-root: the data mount. */
+export const DISK_PROBE = '/var/lib/helix-data/disk-probe';
+
+/** One sequential write of `mb` MiB to the probe file, flushed to disk before it ends (run in a session). */
+export function sequentialWrite(mb: number): string {
+  return `dd if=/dev/zero of=${DISK_PROBE} bs=16M count=${mb / 16} conv=fsync`;
 }

@@ -104,6 +104,11 @@ export function buildkitAddress(c: HostConfig): string {
   return `tcp://${c.buildkit.name}:${c.buildkit.port}`;
 }
 
+/** The token server's endpoint, as the registry and the facade name it in their challenges. */
+export function tokenRealm(c: HostConfig): string {
+  return `http://${c.registryAuth.name}:${c.registryAuth.port}/token`;
+}
+
 /** Where the host keeps the sandbox's keys and certificates. */
 export function pkiDir(c: HostConfig): string {
   return `${c.stateDir}/pki`;
@@ -152,7 +157,7 @@ export function renderRegistryConfig(c: HostConfig, readOnly = false): string {
     '    threshold: 3',
     'auth:',
     '  token:',
-    `    realm: http://${c.registryAuth.name}:${c.registryAuth.port}/token`,
+    `    realm: ${tokenRealm(c)}`,
     `    service: ${c.registryAuth.service}`,
     `    issuer: ${c.registryAuth.issuer}`,
     `    rootcertbundle: ${TOKEN_CERT_IN_REGISTRY}`,

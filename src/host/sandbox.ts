@@ -9,7 +9,7 @@ import { HelixError } from '../lib/errors.js';
 import { mirrorReference } from '../lib/registry-names.js';
 import type { Logger } from '../lib/log.js';
 import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
-import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, REGISTRY_CONFIG_DIR, registryConfigFile, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, type HostConfig } from './host-config.js';
+import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, REGISTRY_CONFIG_DIR, registryConfigFile, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, tokenRealm, type HostConfig } from './host-config.js';
 import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 import { ensureSelfSigned } from './pki.js';
 import { buildkitServerTls } from './credentials.js';
@@ -92,17 +92,28 @@ export function buildkitHealthy(d: SandboxDeps): Promise<boolean> {
   return buildkitAnswers(d.engine, d.cfg.buildkit.name);
 }
 
-/** The registry answers, and asks for a token (it never serves anonymous requests). */
-export async function registryHealthy(cfg: HostConfig): Promise<boolean> {
-  const res = await fetch(`${registryUrl(cfg)}/v2/`, { signal: AbortSignal.timeout(2000) });
+/** A registry API root that answers and asks for a token (it serves nothing anonymously). */
+async function asksForToken(base: string): Promise<boolean> {
+  const res = await fetch(`${base}/v2/`, { signal: AbortSignal.timeout(2000) });
   return res.status === 401 && /^Bearer /i.test(res.headers.get('www-authenticate') ?? '');
+}
+
+/** The registry answers, and asks for a token. */
+export function registryHealthy(cfg: HostConfig): Promise<boolean> {
+  return asksForToken(registryUrl(cfg));
+}
+
+/** http://<ip>:<port> of a container on the sandbox network (it publishes no port); undefined while it has no address. */
+async function onNetwork(d: SandboxDeps, name: string, port: number): Promise<string | undefined> {
+  const ip = (await containerInfo(d.engine, name))?.NetworkSettings.Networks?.[d.cfg.network]?.IPAddress;
+  return ip ? `http://${ip}:${port}` : undefined;
 }
 
 /** The token server answers a token request. */
 async function tokenServerHealthy(d: SandboxDeps): Promise<boolean> {
-  const ip = (await containerInfo(d.engine, d.cfg.registryAuth.name))?.NetworkSettings.Networks?.[d.cfg.network]?.IPAddress;
-  if (!ip) return false;
-  const res = await fetch(`http://${ip}:${d.cfg.registryAuth.port}/token?service=${d.cfg.registryAuth.service}`, { signal: AbortSignal.timeout(2000) });
+  const base = await onNetwork(d, d.cfg.registryAuth.name, d.cfg.registryAuth.port);
+  if (!base) return false;
+  const res = await fetch(`${base}/token?service=${d.cfg.registryAuth.service}`, { signal: AbortSignal.timeout(2000) });
   return res.status === 200;
 }
 
@@ -198,12 +209,10 @@ async function ensureBuildkit(d: SandboxDeps, tlsDir: string): Promise<string> {
   return state;
 }
 
-/** The facade answers, and asks for a token (it serves nothing anonymously). */
+/** The facade answers, and asks for a token. */
 async function facadeHealthy(d: SandboxDeps): Promise<boolean> {
-  const ip = (await containerInfo(d.engine, d.cfg.facade.name))?.NetworkSettings.Networks?.[d.cfg.network]?.IPAddress;
-  if (!ip) return false;
-  const res = await fetch(`http://${ip}:${d.cfg.facade.port}/v2/`, { signal: AbortSignal.timeout(2000) });
-  return res.status === 401 && /^Bearer /i.test(res.headers.get('www-authenticate') ?? '');
+  const base = await onNetwork(d, d.cfg.facade.name, d.cfg.facade.port);
+  return base !== undefined && asksForToken(base);
 }
 
 /** The registry facade: BuildKit's state volume read-only, tokens checked against the registry's certificate. */
@@ -221,7 +230,7 @@ async function ensureFacade(d: SandboxDeps): Promise<string> {
     Env: [
       `HELIX_AUTH_SERVICE=${cfg.registryAuth.service}`,
       `HELIX_AUTH_ISSUER=${cfg.registryAuth.issuer}`,
-      `HELIX_AUTH_REALM=http://${cfg.registryAuth.name}:${cfg.registryAuth.port}/token`,
+      `HELIX_AUTH_REALM=${tokenRealm(cfg)}`,
       `HELIX_FACADE_PORT=${cfg.facade.port}`,
     ],
     HostConfig: {

@@ -19,6 +19,13 @@ export interface BakeItem {
   ids: Promise<Map<string, string | undefined>>;
 }
 
+/** Whether every target can come from the facade; if so, their pull tokens are asked at once. */
+export function landFromFacade(items: ReadonlyArray<Pick<BakeItem, 'session' | 'repo'>>, facadeUp: boolean): boolean {
+  if (!items.every((i) => i.session.pullsFromFacade(facadeUp))) return false;
+  for (const i of items) void i.session.facadeToken(i.repo);
+  return true;
+}
+
 /** How the bake's images are to be moved. */
 export type Landing =
   | { via: 'registry' }

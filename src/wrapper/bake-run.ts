@@ -8,7 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
 import { allOpts, isOn, lastOpt } from './options.js';
-import { landTargets, type BakeItem } from './bake-land.js';
+import { landFromFacade, landTargets, type BakeItem } from './bake-land.js';
 import { bakeLiteral } from './bake-literal.js';
 import type { BakeArgv } from './bake-flags.js';
 import type { Flag, ParsedBuild } from './build-flags.js';
@@ -17,7 +17,6 @@ import { runBuildx } from './buildx-plugin.js';
 import type { ChildResult } from './child.js';
 import { CACHE_NS_ARG, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { EngineApi } from './daemon.js';
 import { keepOutput, pushOutput, Session } from './smart-build.js';
 import { transferRepository } from './transfer.js';
 
@@ -130,7 +129,7 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
       return { target: name, session, repo: transferRepository(cfg.registry, plan.build.project, plan.build.tags), ids: session.localIds() };
     });
     const local = namespacedCaches(items[0] ? await withLocalBases(def, items[0].session.bases()) : def, projectOf(process.env));
-    const facade = facadeUp && items.every((i) => i.session.daemon instanceof EngineApi);
+    const facade = landFromFacade(items, facadeUp);
     const passOn = [...allOpts(r.bake.opts, 'allow').map((v) => `--allow=${v}`), ...(isOn(r.bake.opts, 'debug') ? ['--debug'] : [])];
     const progress = lastOpt(r.bake.opts, 'progress');
     const run = async (name: string, output: (repo: string) => string, meta: string, shown: boolean) => {
@@ -145,7 +144,6 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
       );
     };
     const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');
-    if (facade) for (const i of items) void i.session.facadeToken(i.repo);
     const started = Date.now();
     const build = await run('bake', (repo) => (facade ? keepOutput(cfg, repo) : pushOutput(cfg, repo)), meta, true);
     if (build.code !== 0 || build.signal) return build;

@@ -12,8 +12,7 @@ import type { ServiceBuild } from './compose-plan.js';
 import { servicePlan, SUCCESS, type ComposeRun } from './compose-run.js';
 import type { SmartBuild } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { landTargets, type BakeItem } from './bake-land.js';
-import { EngineApi } from './daemon.js';
+import { landFromFacade, landTargets, type BakeItem } from './bake-land.js';
 import { keepOutput, pushOutput, Session } from './smart-build.js';
 import { indexFile, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
@@ -47,7 +46,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
       return { s, b, build: withFlags(b.build, bases), repo: transferRepository(cfg.registry, b.project, b.tags), session };
     }),
   );
-  const facade = facadeUp && items.every((i) => i.session.daemon instanceof EngineApi);
+  const facade = landFromFacade(items, facadeUp);
   const definition = (output: (repo: string) => string) =>
     bakeDefinition(
       items.map((i) => ({ service: i.s.service, build: i.build, inlineDockerfile: i.s.inlineDockerfile, needs: i.s.needs, output: output(i.repo) })),
@@ -71,7 +70,6 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     if (hostNetwork) argv.push('--allow=network.host');
     return { meta, build: await runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore' }) };
   };
-  if (facade) for (const i of items) void i.session.facadeToken(i.repo);
   const abort = new AbortController();
   const done = run('bake', def.definition, true, abort.signal);
   const cancel = async () => {

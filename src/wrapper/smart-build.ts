@@ -95,17 +95,24 @@ export class Session {
     this.daemon = daemonFor({ globals: b.globals, configDir: b.configDir, ...b.endpoint }, cfg);
   }
 
+  /**
+   * Whether this build's image can come from the facade: it answers, and the daemon is asked through
+   * the Engine API, whose pull the wrapper gives the login (the CLI's pull would need a config.json login).
+   */
+  pullsFromFacade(facadeUp: boolean): boolean {
+    return facadeUp && this.daemon instanceof EngineApi;
+  }
+
   /** The facade repository ("host:port/path") of a transfer repository. */
   facadeRepo(repo: string): string {
-    return `${this.cfg.facade}/${repo.slice(repo.indexOf('/') + 1)}`;
+    return `${this.cfg.facade}/${repositoryPath(repo)}`;
   }
 
   /** A token to pull `repo` from the facade, asked once; call it early, so it is there when the pull starts. */
   facadeToken(repo: string): Promise<string | undefined> {
     let t = this.facadeTokens.get(repo);
     if (!t) {
-      const path = repo.slice(repo.indexOf('/') + 1);
-      t = bearerToken(this.cfg.facade, `repository:${path}:pull`, readCredential(this.cfg)).catch(() => undefined);
+      t = bearerToken(this.cfg.facade, `repository:${repositoryPath(repo)}:pull`, readCredential(this.cfg)).catch(() => undefined);
       this.facadeTokens.set(repo, t);
     }
     return t;
@@ -167,10 +174,14 @@ export class Session {
     }
   }
 
+  /** The build's transfer repository, and the buildx metadata file its digests are read from. */
+  private transfer(): { repo: string; meta: string } {
+    return { repo: transferRepository(this.cfg.registry, this.b.project, this.b.tags), meta: this.b.metadataFile ?? join(this.dir, 'metadata.json') };
+  }
+
   /** The registry path: one solve that pushes by digest; a changed image is pulled by digest. */
   async viaRegistry(showOutput = true): Promise<SmartResult | ChildResult> {
-    const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
-    const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
+    const { repo, meta } = this.transfer();
     const ids = this.localIds();
     const bases = await localBaseContexts(this.bases(), this.b.build);
     const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), showOutput);
@@ -184,8 +195,7 @@ export class Session {
    * away, the image was collected), the same solve again, all cache hits, takes the registry path.
    */
   async viaFacade(registryUp: boolean): Promise<SmartResult | ChildResult> {
-    const repo = transferRepository(this.cfg.registry, this.b.project, this.b.tags);
-    const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
+    const { repo, meta } = this.transfer();
     const ids = this.localIds();
     void this.facadeToken(repo);
     const bases = registryUp ? await localBaseContexts(this.bases(), this.b.build) : [];
@@ -243,7 +253,7 @@ export class Session {
       const imageId = this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined;
       return { build, path: 'tarball', imageId, ms: 0 };
     }
-    const meta = this.b.metadataFile ?? join(this.dir, 'metadata.json');
+    const { meta } = this.transfer();
     const ids = this.localIds();
     const build = await this.solve(['--output', 'type=image', '--metadata-file', meta], renderArgs(this.b.build), showOutput);
     if (build.code !== 0 || build.signal) return build;
@@ -256,6 +266,11 @@ export class Session {
     const imageId = (this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined) ?? d.config;
     return { build, path: 'tarball', imageId, ms: 0 };
   }
+}
+
+/** "host:port/a/b" → "a/b". */
+function repositoryPath(repo: string): string {
+  return repo.slice(repo.indexOf('/') + 1);
 }
 
 function errorText(err: unknown): string {
@@ -285,9 +300,8 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress:
   const dir = await mkdtemp(join(tmpdir(), 'helix-build-'));
   try {
     const s = new Session(b, cfg, dir, progress);
-    // The facade pulls through the local socket's X-Registry-Auth, and its fallback solves a second time,
-    // which a build context on stdin cannot.
-    const facade = facadeUp && !registryRef && !b.stdin && s.daemon instanceof EngineApi;
+    // The facade's fallback solves a second time, which a build context on stdin cannot.
+    const facade = !registryRef && !b.stdin && s.pullsFromFacade(facadeUp);
     const r = facade ? await s.viaFacade(registryUp) : registryUp ? await s.viaRegistry() : await s.viaTarball();
     const ms = Date.now() - started;
     if (!isResult(r)) return { build: r, ms };

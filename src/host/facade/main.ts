@@ -2,6 +2,7 @@
 // BuildKit's state volume and the token certificate are mounted read-only.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { TOKEN_CERT_IN_REGISTRY } from '../host-config.js';
 import { tokenVerifier } from '../registry-auth/token.js';
 import { facadeHandler } from './server.js';
 
@@ -18,7 +19,7 @@ if (!worker) {
 const handler = facadeHandler(
   {
     contentDir: `${state}/${worker}/content`,
-    verify: tokenVerifier({ issuer, service, certPem: readFileSync(env('HELIX_FACADE_TOKEN_CERT', '/etc/helix-registry-token/token.pem'), 'utf8') }),
+    verify: tokenVerifier({ issuer, service, certPem: readFileSync(env('HELIX_FACADE_TOKEN_CERT', TOKEN_CERT_IN_REGISTRY), 'utf8') }),
     realm: env('HELIX_AUTH_REALM', 'http://helix-registry-auth:5001/token'),
     service,
   },
