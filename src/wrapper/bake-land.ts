@@ -7,7 +7,7 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
 import type { ChildResult } from './child.js';
 import { reportBuild } from './report.js';
-import { digestsOf, facadeWarning, type Session } from './smart-build.js';
+import { digestsOf, facadeWarning, type Digests, type Landed, type Session } from './smart-build.js';
 
 export interface BakeItem {
   /** The bake target (a compose service's name, for compose). */
@@ -32,22 +32,52 @@ export type Landing =
   /** `pushAgain` runs the same bake with pushing outputs and gives its metadata file, or undefined if it failed. */
   | { via: 'facade'; pushAgain: () => Promise<string | undefined> };
 
+/** A target landed while the bake still ran, from the digests its progress showed; and when that ended. */
+export interface EarlyLanding {
+  digests: Required<Digests>;
+  got: Landed;
+  at: number;
+}
+
+/** Lands one target as soon as its export finished; undefined if that failed (the end's landing retries). */
+export function landEarly(i: BakeItem, d: Required<Digests>, via: Landing['via']): Promise<EarlyLanding | undefined> {
+  const got = via === 'facade' ? i.session.landKept(i.repo, d, i.ids) : i.session.landPushed(i.repo, d, i.ids);
+  return got.then(
+    (g) => ({ digests: d, got: g, at: Date.now() }),
+    () => undefined,
+  );
+}
+
 type Metadata = Record<string, Record<string, unknown>>;
 
 const readMetadata = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Metadata;
 const digests = (m: Metadata, i: BakeItem) => digestsOf(m[i.target] ?? {}, `bake metadata of ${i.target}`);
 
-/** @returns the transfer reference of each target that went through the registry */
-export async function landTargets(cfg: ToolkitConfig, items: readonly BakeItem[], build: ChildResult, metadataFile: string, started: number, landing: Landing = { via: 'registry' }): Promise<Map<string, string>> {
+/**
+ * @param early targets landed while the bake ran; each counts only if the metadata file has the same digests
+ * @returns the transfer reference of each target that went through the registry
+ */
+export async function landTargets(
+  cfg: ToolkitConfig,
+  items: readonly BakeItem[],
+  build: ChildResult,
+  metadataFile: string,
+  started: number,
+  landing: Landing = { via: 'registry' },
+  early: ReadonlyMap<string, Promise<EarlyLanding | undefined>> = new Map(),
+): Promise<Map<string, string>> {
   const m = await readMetadata(metadataFile);
   const refs = new Map<string, string>();
   const failed: Array<{ i: BakeItem; err: unknown }> = [];
   await Promise.all(
     items.map(async (i) => {
       try {
-        const got = landing.via === 'facade' ? await i.session.landKept(i.repo, digests(m, i), i.ids) : await i.session.landPushed(i.repo, digests(m, i), i.ids);
+        const d = digests(m, i);
+        const e = await early.get(i.target);
+        const landed = e && e.digests.config === d.config && e.digests.manifest === d.manifest ? e : undefined;
+        const got = landed ? landed.got : landing.via === 'facade' ? await i.session.landKept(i.repo, d, i.ids) : await i.session.landPushed(i.repo, d, i.ids);
         if (got.transferRef) refs.set(i.target, got.transferRef);
-        await reportBuild(cfg, i.session.b, { build, ...got, ms: Date.now() - started }, i.target);
+        await reportBuild(cfg, i.session.b, { build, ...got, ms: (landed?.at ?? Date.now()) - started }, i.target);
       } catch (err) {
         if (landing.via === 'registry') throw err;
         failed.push({ i, err });

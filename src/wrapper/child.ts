@@ -25,6 +25,8 @@ export interface ChildOptions {
   env?: NodeJS.ProcessEnv;
   /** Ends the child with SIGTERM when aborted; the result then reports that signal. */
   signal?: AbortSignal;
+  /** Each whole line of progress shown as compose shows it, when the wrapper is the one splitting it. */
+  onLine?: (line: string) => void;
 }
 
 export function runChild(cmd: string, args: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
@@ -46,7 +48,14 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
     };
     if (split) {
       child.stderr?.setEncoding('utf8'); // a character split between chunks stays whole
-      child.stderr?.on('data', (c: string) => show(split.push(c)));
+      let partial = '';
+      child.stderr?.on('data', (c: string) => {
+        show(split.push(c));
+        if (!o.onLine) return;
+        const lines = (partial + c).split('\n');
+        partial = lines.pop() as string;
+        for (const l of lines) o.onLine(l);
+      });
     } else child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const handlers = FORWARDED.map((s) => [s, forward(s)] as const);

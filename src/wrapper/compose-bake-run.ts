@@ -12,7 +12,8 @@ import type { ServiceBuild } from './compose-plan.js';
 import { servicePlan, SUCCESS, type ComposeRun } from './compose-run.js';
 import type { SmartBuild } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { landFromFacade, landTargets, type BakeItem } from './bake-land.js';
+import { landEarly, landFromFacade, landTargets, type BakeItem, type EarlyLanding } from './bake-land.js';
+import { ExportWatcher, type FinishedExport } from './export-watch.js';
 import { keepOutput, pushOutput, Session } from './smart-build.js';
 import { indexFile, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
@@ -57,6 +58,21 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   const bakeDir = await mkdtemp(join(dir, 'bake-'));
   const landing: BakeItem[] = items.map((i) => ({ target: i.s.service, session: i.session, repo: i.repo, ids: i.session.localIds() }));
   const started = Date.now();
+  const via = facade ? 'facade' : 'registry';
+  // A target whose export finished lands while the others still build, once finish() says the bake is
+  // wanted (a bake started on a cached project may yet be cancelled); the metadata file has the last word.
+  const early = new Map<string, Promise<EarlyLanding | undefined>>();
+  const exported: FinishedExport[] = [];
+  let wanted = false;
+  const startLanding = (f: FinishedExport) => {
+    const item = landing.find((l) => l.target === f.target);
+    if (item && !early.has(f.target)) early.set(f.target, landEarly(item, f.digests, via));
+  };
+  const watcher = new ExportWatcher();
+  const onLine = (line: string) => {
+    const f = watcher.push(line);
+    if (f) (wanted ? startLanding(f) : exported.push(f));
+  };
   const hostNetwork = Object.values(def.definition.target).some((t) => t.network === 'host');
   // Contexts and secrets are wherever compose found them, as they are for the builds compose runs;
   // the metadata file is ours and needs the digests only, not the provenance buildx asks BuildKit for.
@@ -68,7 +84,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
     if (shown && progress) argv.push(`--progress=${progress}`);
     if (hostNetwork) argv.push('--allow=network.host');
-    return { meta, build: await runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore' }) };
+    return { meta, build: await runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore', ...(shown ? { onLine } : {}) }) };
   };
   const abort = new AbortController();
   const done = run('bake', def.definition, true, abort.signal);
@@ -83,9 +99,15 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     return again.build.code === 0 && !again.build.signal ? again.meta : undefined;
   };
   const finish = async (): Promise<ChildResult> => {
+    wanted = true;
+    exported.forEach(startLanding);
     const { build, meta } = await done;
-    if (build.code !== 0 || build.signal) return build;
-    const landed = await landTargets(cfg, landing, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' });
+    if (build.code !== 0 || build.signal) {
+      // What finished before the failure is in the daemon, as a bake loading each target leaves it.
+      await Promise.all(early.values());
+      return build;
+    }
+    const landed = await landTargets(cfg, landing, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' }, early);
     await recordTransfers(indexFile(cfg), Object.fromEntries(items.flatMap((i) => (landed.has(i.s.service) ? [[i.s.image, landed.get(i.s.service) as string]] : []))));
     return SUCCESS;
   };

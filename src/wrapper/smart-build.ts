@@ -47,7 +47,7 @@ export interface Digests {
 }
 
 /** How the image reached the daemon, once built. */
-type Landed = Omit<SmartResult, 'build' | 'ms'>;
+export type Landed = Omit<SmartResult, 'build' | 'ms'>;
 
 /** The digests of one build's result in buildx metadata (a build's file, or one bake target's entry). */
 export function digestsOf(m: Record<string, unknown>, where: string): Digests {

@@ -41,6 +41,12 @@ function project(n: string): string {
   return dir;
 }
 
+/** A project of two services built from inline Dockerfiles, each running `run`. */
+function twoServices(a: string, runA: string, b: string, runB: string): string {
+  const service = (name: string, run: string) => [`  ${name}:`, '    build:', '      context: ./app', '      dockerfile_inline: |', '        FROM debian:trixie', `        RUN ${run}`];
+  return ['name: shop', 'services:', ...service(a, runA), ...service(b, runB), ''].join('\n');
+}
+
 const COMPOSE = [
   { version: '2.40', env: '', binds: [] as string[] },
   { version: '2.26', env: 'DOCKER_CONFIG=/opt/compose-old ', binds: [`${COMPOSE_226}:/opt/compose-old/cli-plugins/docker-compose:ro`] },
@@ -146,6 +152,25 @@ describe.each(ENGINES.flatMap((e) => COMPOSE.map((c) => ({ ...c, ...e }))))('com
       expect(r.out).toMatch(/^#\d+ ERROR: process .* exit code: 3$/m);
       expect(r.err.trimEnd()).toMatch(/did not complete successfully: exit code: 3$/);
     }
+  });
+
+  it('lands a service as soon as its build finishes, while another still builds', async () => {
+    writeFileSync(join(dir, 'early.yaml'), twoServices('quick', `echo quick-${n} > /quick`, 'slow', `sleep 6 && echo slow-${n} > /slow`));
+    const r = await sh(id, `cd /proj && (${env}docker compose -f early.yaml build >/tmp/early.out 2>&1; echo $? >/tmp/early.rc) & while [ ! -f /tmp/early.rc ]; do docker image inspect shop-quick >/dev/null 2>&1 && echo seen && break; sleep 0.2; done; wait; cat /tmp/early.rc`);
+    expect(r.out, (await sh(id, 'cat /tmp/early.out')).out).toBe('seen\n0\n');
+    expect((await sh(id, 'docker run --rm shop-quick cat /quick && docker run --rm shop-slow cat /slow')).out).toBe(`quick-${n}\nslow-${n}\n`);
+  });
+
+  it('keeps what finished before another service failed, as plain compose does', async () => {
+    writeFileSync(join(dir, 'half.yaml'), twoServices('done', `echo done-${n} > /done`, 'broken', 'sleep 4 && exit 5'));
+    const present = async (how: string) => {
+      await sh(id, 'docker image rm -f shop-done >/dev/null 2>&1; true');
+      const r = await sh(id, `cd /proj && ${how} -f half.yaml build`);
+      expect(r.code).not.toBe(0);
+      return (await sh(id, 'docker image inspect -f {{.Id}} shop-done')).code === 0;
+    };
+    const plain = await present(`${env}/usr/bin/docker compose`);
+    expect(await present(`${env}docker compose`)).toBe(plain);
   });
 
   it('leaves the image id plain compose leaves under every tag, labelled as compose labels it', async () => {
