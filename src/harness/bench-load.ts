@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import type { SandboxDeps } from '../host/sandbox.js';
+import { registryAddress } from '../host/host-config.js';
 import { storageBytes } from '../host/registry-gc.js';
 import { DISK_PROBE, sequentialWrite } from './disk-use.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
+import { CREDENTIAL_FILES, IN_CONTAINER } from '../lib/session-contract.js';
 
 export interface BenchOptions {
   sizesGb: number[];
@@ -81,6 +83,9 @@ export const CASES = {
   registryGrowth: 'registry growth over the facade builds',
   ctrdFacade: 'containerd store: one changed top layer: facade',
   ctrdRegistry: 'containerd store: one changed top layer: registry',
+  ctrdWholePull: 'containerd store: whole image: docker pull from the facade',
+  ctrdWholeWrite: 'containerd store: whole image: blobs written into the content store',
+  ctrdWholeUnpack: 'containerd store: whole image: the first run unpacking them',
   tarball: 'unchanged: tarball load',
   tarballChanged: 'one changed top layer: tarball load',
   diskWrite: 'physical limit: sequential write (dd, fsync)',
@@ -136,10 +141,50 @@ async function containerdStoreRows(d: SandboxDeps, dir: string, gb: number, n: n
       const runs = await repeat(n, (i) => timed(d, id, `${env}docker build --build-arg TOP=${Date.now()}${i}c -t ${tag} ${ctx}`));
       out.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
     }
+    await execInSession(d.engine, id, `docker image rm -f ${tag} >/dev/null; docker image prune -af >/dev/null`);
+    out.push(...(await wholeImageRows(d, id, ctx, gb, n)));
     return out;
   } finally {
     await removeSession(d.engine, d.cfg, id);
   }
+}
+
+/**
+ * The whole image into a containerd-store daemon, two ways, from the same image in BuildKit's store:
+ * the daemon's pull from the facade (fetch and unpack together), and the blobs written straight into
+ * the daemon's content store with an image record (containerd's own client, as containerd-based tools
+ * do), whose layers the first container then unpacks. The daemon holds no image before each.
+ */
+async function wholeImageRows(d: SandboxDeps, id: string, ctx: string, gb: number, n: number): Promise<BenchRow[]> {
+  const repo = `${registryAddress(d.cfg)}/helix-projects/default/bench-whole`;
+  const meta = '/tmp/bench-whole.json';
+  await timed(d, id, `/usr/bin/docker buildx build --builder ${d.cfg.builderName} --provenance=false --output type=image,name=${repo},push=false,compression=uncompressed --metadata-file ${meta} ${ctx}`);
+  const manifest = (await execInSession(d.engine, id, `sed -n 's/.*"containerimage.digest": *"\\([^"]*\\)".*/\\1/p' ${meta}`)).stdout.trim();
+  if (!manifest) throw new HelixError('COMMAND_FAILED', `bench: no manifest digest in ${meta}`);
+  const ref = `"$HELIX_FACADE"/helix-projects/default/bench-whole@${manifest}`;
+  const cred = `${IN_CONTAINER.credentials}/${CREDENTIAL_FILES.registry}`;
+  const user = `$(sed 's/.*"username":"\\([^"]*\\)".*/\\1/' ${cred})`;
+  const pass = `$(sed 's/.*"password":"\\([^"]*\\)".*/\\1/' ${cred})`;
+  // The CLI's pull needs a login, where the wrapper hands the Engine API a token: the same transfer.
+  await execInSession(d.engine, id, `echo "${pass}" | docker login -u "${user}" --password-stdin "$HELIX_FACADE" >/dev/null`);
+  const ctr = 'ctr --address /var/run/docker/containerd/containerd.sock --namespace moby';
+  const gone = `docker image rm -f ${ref} >/dev/null && test "$(${ctr} content ls -q | wc -l)" = 0`;
+  const pull: number[] = [];
+  const write: number[] = [];
+  const unpack: number[] = [];
+  for (let i = 0; i < n; i++) {
+    d.log.info(`bench ${gb} GB, containerd image store: the whole image, pulled and written (${i + 1}/${n})`);
+    pull.push(await timed(d, id, `/usr/bin/docker pull -q ${ref}`));
+    await timed(d, id, gone);
+    write.push(await timed(d, id, `${ctr} content fetch --plain-http --user "${user}:${pass}" ${ref}`));
+    unpack.push(await timed(d, id, `docker run --rm ${ref} true`));
+    await timed(d, id, gone);
+  }
+  return [
+    { case: CASES.ctrdWholePull, sizeGb: gb, medianMs: median(pull), runs: pull },
+    { case: CASES.ctrdWholeWrite, sizeGb: gb, medianMs: median(write), runs: write },
+    { case: CASES.ctrdWholeUnpack, sizeGb: gb, medianMs: median(unpack), runs: unpack },
+  ];
 }
 
 export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<BenchRow[]> {
@@ -255,6 +300,14 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
     const ctrdFac = get(CASES.ctrdFacade, gb);
     const ctrdReg = get(CASES.ctrdRegistry, gb);
     if (fac && reg) out.push({ target: `${gb} GB changed layer, classic store: registry path vs facade`, value: `${(reg / fac).toFixed(2)}x`, ok: true, info: true });
+    const wholePull = get(CASES.ctrdWholePull, gb);
+    const wholeWrite = get(CASES.ctrdWholeWrite, gb);
+    const wholeUnpack = get(CASES.ctrdWholeUnpack, gb);
+    if (wholePull && wholeWrite && wholeUnpack) {
+      const rate = (ms: number) => `${((gb * 1024) / (ms / 1000)).toFixed(0)} MB/s`;
+      out.push({ target: `${gb} GB whole image, containerd store: blobs written into the content store vs docker pull (${rate(wholeWrite)} vs ${rate(wholePull)})`, value: `${(wholeWrite / wholePull).toFixed(2)}x`, ok: true, info: true });
+      out.push({ target: `${gb} GB whole image, containerd store: written, then unpacked by the first run, vs docker pull`, value: `${((wholeWrite + wholeUnpack) / wholePull).toFixed(2)}x`, ok: true, info: true });
+    }
     if (ctrdFac && ctrdReg) out.push({ target: `${gb} GB changed layer, containerd store: registry path vs facade`, value: `${(ctrdReg / ctrdFac).toFixed(2)}x`, ok: true, info: true });
     if (solved && bare && pull) {
       // The move is the facade build of an already solved change less a cached solve.
