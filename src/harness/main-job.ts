@@ -277,7 +277,7 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
       singleMs,
       concurrent: { ms: concurrentMs, sessions: o.concurrent, cpuMsPerSession: singleCpuMs, cores: cpus().length, addedBytes, goldenBytes: current.meta.sizeBytes },
       diskWriteMBps,
-      ...(warmMove ? { warmMove: { bytes: warmMove.bytes as number, ms: warmMove.moveMs as number, path: warmMove.path } } : {}),
+      ...(warmMove ? { warmMove: { bytes: warmMove.bytes as number, ms: warmMove.moveMs as number, path: warmMove.path, ...(warmMove.downloadMs ? { downloadMs: warmMove.downloadMs } : {}) } } : {}),
     };
     return await writeResults(o, measurements, digests);
   } finally {

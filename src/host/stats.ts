@@ -6,7 +6,7 @@ import { DATA_FILES } from '../lib/session-contract.js';
 import type { BuildEvent } from '../wrapper/events.js';
 
 /** A build event as the wrapper wrote it, with the session it came from. */
-export type StatEvent = Pick<BuildEvent, 'project' | 'tags' | 'service' | 'path' | 'ms' | 'bytes' | 'moveMs'> & { session: string };
+export type StatEvent = Pick<BuildEvent, 'project' | 'tags' | 'service' | 'path' | 'ms' | 'bytes' | 'moveMs' | 'downloadMs'> & { session: string };
 
 export interface StatRow {
   scope: string;
@@ -26,7 +26,7 @@ export function parseEvents(text: string, session: string): StatEvent[] {
     try {
       const e = JSON.parse(line) as Partial<StatEvent> & { host?: string };
       if (typeof e.path !== 'string' || typeof e.ms !== 'number') continue;
-      out.push({ session: e.host ?? session, project: e.project ?? 'default', tags: e.tags ?? [], service: e.service, path: e.path, ms: e.ms, bytes: e.bytes, ...(typeof e.moveMs === 'number' ? { moveMs: e.moveMs } : {}) });
+      out.push({ session: e.host ?? session, project: e.project ?? 'default', tags: e.tags ?? [], service: e.service, path: e.path, ms: e.ms, bytes: e.bytes, ...(typeof e.moveMs === 'number' ? { moveMs: e.moveMs } : {}), ...(typeof e.downloadMs === 'number' ? { downloadMs: e.downloadMs } : {}) });
     } catch {
       // skipped
     }

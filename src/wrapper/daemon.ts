@@ -11,6 +11,8 @@ import { HelixError } from '../lib/errors.js';
 export interface PullEvent {
   id?: string;
   status?: string;
+  /** When the daemon said it (ms since the epoch), where the pull's progress was read as it came. */
+  at?: number;
 }
 
 export interface Daemon {
@@ -67,11 +69,19 @@ export class EngineApi implements Daemon {
     readonly registryAuth: (host: string, token?: string) => string,
   ) {}
 
-  private call(method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  /** `onLine`: each whole line of the body as it comes, for a streamed answer (a pull's progress). */
+  private call(method: string, path: string, headers: Record<string, string> = {}, onLine?: (line: string) => void): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = request({ socketPath: this.socket, method, path, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let partial = '';
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          if (!onLine) return;
+          const lines = (partial + c.toString()).split('\n');
+          partial = lines.pop() as string;
+          for (const l of lines) onLine(l);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
         res.on('error', reject);
       });
@@ -99,7 +109,11 @@ export class EngineApi implements Daemon {
 
   async pull(ref: string, token?: string): Promise<PullEvent[]> {
     const [repo, tag] = splitDigest(ref);
-    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo), token) });
+    // Each event timed as it comes: how long the download took, apart from the extraction after it.
+    const at = new Map<string, number>();
+    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo), token) }, (line) => {
+      if (!at.has(line)) at.set(line, Date.now());
+    });
     if (r.status !== 200) this.fail(`docker pull ${ref} failed`, r);
     const events: PullEvent[] = [];
     for (const line of r.body.split('\n')) {
@@ -107,7 +121,7 @@ export class EngineApi implements Daemon {
       const e = JSON.parse(line) as PullEvent & { error?: string; errorDetail?: { message?: string } };
       // The daemon answers 200 and reports a failed pull inside the stream.
       if (e.error || e.errorDetail) throw new HelixError('COMMAND_FAILED', `docker pull ${ref} failed: ${e.errorDetail?.message ?? e.error}`);
-      events.push({ id: e.id, status: e.status });
+      events.push({ id: e.id, status: e.status, at: at.get(line) });
     }
     return events;
   }

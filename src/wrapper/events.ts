@@ -19,6 +19,8 @@ export interface BuildEvent {
   bytes?: number;
   /** How long the pull of those bytes took, of `ms`. */
   moveMs?: number;
+  /** Of `moveMs`, until the last layer was downloaded. */
+  downloadMs?: number;
   digest?: string;
   /** The name the image is kept under in BuildKit's store (the facade path): the host releases it when unused. */
   kept?: string;
@@ -48,6 +50,7 @@ export function buildEvent(b: SmartBuild, r: SmartResult, service?: string): Bui
     ms: r.ms,
     bytes: r.bytes,
     ...(r.moveMs !== undefined ? { moveMs: r.moveMs } : {}),
+    ...(r.downloadMs !== undefined ? { downloadMs: r.downloadMs } : {}),
     digest: r.imageId,
     ...(r.transferRef ? { transfer: r.transferRef } : {}),
     ...(r.kept ? { kept: r.kept } : {}),

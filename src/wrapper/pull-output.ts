@@ -18,6 +18,15 @@ export function pullLayers(events: readonly PullEvent[]): PullLayers {
   return { pulled: [...pulled], existing: [...existing] };
 }
 
+/**
+ * When the last layer's download completed (ms since the epoch), if the events are timed: after it, a
+ * classic-store pull only extracts. Pure.
+ */
+export function downloadedAt(events: readonly PullEvent[]): number | undefined {
+  const times = events.filter((e) => e.status === 'Download complete' && e.at !== undefined).map((e) => e.at as number);
+  return times.length ? Math.max(...times) : undefined;
+}
+
 /** The same events from the text `docker pull` prints ("<id>: <status>" lines). */
 export function pullEventsOfText(output: string): PullEvent[] {
   return output.split(/[\r\n]+/).flatMap((line) => {

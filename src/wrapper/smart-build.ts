@@ -15,7 +15,7 @@ import { chooseLoadAction } from './load-action.js';
 import { loadArgsOf, type DockerCall, type SmartBuild } from './plan.js';
 import { renderArgs, withFlags } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
-import { bytesPulled, pullLayers, type ManifestLayer } from './pull-output.js';
+import { bytesPulled, downloadedAt, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
 import { bearerToken, fetchManifest, readCredential } from '../lib/registry-client.js';
 import { registryAuthHeader } from './registry-login.js';
@@ -33,6 +33,8 @@ export interface SmartResult {
   bytes?: number;
   /** How long the daemon's pull of those bytes took. */
   moveMs?: number;
+  /** Of `moveMs`, until the last layer was downloaded (the rest is the daemon extracting). */
+  downloadMs?: number;
   /** The name the image is kept under in BuildKit's store: the host releases it when no build used it for a while. */
   kept?: string;
   /** registry/project/repo@digest of the pushed image, for builds that use it as a base. */
@@ -231,8 +233,10 @@ export class Session {
     const auth = await token;
     const layers = this.manifestLayers(repo, d.manifest, auth);
     const pullStarted = Date.now();
-    const pulled = pullLayers(await this.daemon.pull(ref, auth)).pulled;
+    const events = await this.daemon.pull(ref, auth);
+    const pulled = pullLayers(events).pulled;
     const moveMs = Date.now() - pullStarted;
+    const downloaded = downloadedAt(events);
     const imageId = await this.localId(ref);
     if (imageId !== d.config && imageId !== d.manifest) throw new HelixError('INTERNAL', `pulled ${ref} but its id is ${imageId}, not ${d.config}`);
     for (const t of this.b.tags) await this.daemon.tag(imageId, t);
@@ -241,7 +245,7 @@ export class Session {
     const known = await layers;
     const bytes = known ? bytesPulled(known, pulled) : undefined;
     // A facade reference is no use to a later build: BuildKit does not pull from the facade.
-    return { path, imageId, bytes, moveMs, ...(path === 'registry' ? { transferRef: ref } : {}) };
+    return { path, imageId, bytes, moveMs, ...(downloaded ? { downloadMs: downloaded - pullStarted } : {}), ...(path === 'registry' ? { transferRef: ref } : {}) };
   }
 
   /** No registry: solve without moving anything, and load a tarball only if the image changed. */

@@ -45,6 +45,9 @@ describe('main job report', () => {
     expect(t[1]?.value).toBe('3.0s vs 3.4s (5 skips, 2.4s)');
     expect(t[3]?.value).toBe('5m20s vs 5m00s = 0.94x');
     expect(t[4]?.value).toBe('2100 MB in 7.0s by facade = 300 MB/s vs 500 MB/s (0.60x)');
+    const split = targetsOf({ ...m, warmMove: { ...m.warmMove, ms: 20_000, downloadMs: 5_000 } as Measurements['warmMove'] })[4];
+    expect(split?.value).toBe('2100 MB in 20.0s by facade = 105 MB/s vs 500 MB/s (0.21x); downloaded in 5.0s (420 MB/s), the daemon extracting until the end');
+    expect(split?.ok).toBe(false);
     expect(t[5]?.value).toBe('12.0s vs 8.0s = 1.50x');
     expect(t[6]?.value).toBe('golden 1000 MB + 100 MB added = 1.10x');
     // 4 × 4 s of CPU on 2 cores: no less than 8 s; 1.5 × 9 s allows 16 s of CPU, so 2 cores suffice.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesPulled, pullEventsOfText, pullLayers } from '../../src/wrapper/pull-output.js';
+import { bytesPulled, downloadedAt, pullEventsOfText, pullLayers } from '../../src/wrapper/pull-output.js';
 import { hostPort } from '../../src/wrapper/reach.js';
 import { repositoryOf, transferRepository } from '../../src/wrapper/transfer.js';
 
@@ -39,6 +39,16 @@ describe('pullLayers', () => {
   it('counts a layer the containerd image store only downloads (it ends at "Download complete")', () => {
     const events = [{ status: 'Pulling fs layer', id: 'cccccccccccc' }, { status: 'Download complete', id: 'cccccccccccc' }, { status: 'Already exists', id: 'aaaaaaaaaaaa' }];
     expect(pullLayers(events)).toEqual({ pulled: ['cccccccccccc'], existing: ['aaaaaaaaaaaa'] });
+  });
+
+  it('tells when the last layer finished downloading, where the events are timed', () => {
+    const events = [
+      { status: 'Download complete', id: 'cccccccccccc', at: 1_300 },
+      { status: 'Download complete', id: 'bbbbbbbbbbbb', at: 1_700 },
+      { status: 'Pull complete', id: 'cccccccccccc', at: 2_900 },
+    ];
+    expect(downloadedAt(events)).toBe(1_700);
+    expect(downloadedAt(pullEventsOfText(out))).toBeUndefined();
   });
 
   it('counts the bytes of the pulled layers only', () => {
