@@ -12,6 +12,7 @@ import { HelixError } from '../lib/errors.js';
 import type { SandboxDeps } from '../host/sandbox.js';
 import { registryAddress } from '../host/host-config.js';
 import { storageBytes } from '../host/registry-gc.js';
+import { releaseNames } from '../host/buildkit-release.js';
 import { DISK_PROBE, sequentialWrite } from './disk-use.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
 import { CREDENTIAL_FILES, IN_CONTAINER } from '../lib/session-contract.js';
@@ -172,13 +173,18 @@ async function wholeImageRows(d: SandboxDeps, id: string, ctx: string, gb: numbe
   const pull: number[] = [];
   const write: number[] = [];
   const unpack: number[] = [];
-  for (let i = 0; i < n; i++) {
-    d.log.info(`bench ${gb} GB, containerd image store: the whole image, pulled and written (${i + 1}/${n})`);
-    pull.push(await timed(d, id, `/usr/bin/docker pull -q ${ref}`));
-    await timed(d, id, gone);
-    write.push(await timed(d, id, `${ctr} content fetch --plain-http --user "${user}:${pass}" ${ref}`));
-    unpack.push(await timed(d, id, `docker run --rm ${ref} true`));
-    await timed(d, id, gone);
+  try {
+    for (let i = 0; i < n; i++) {
+      d.log.info(`bench ${gb} GB, containerd image store: the whole image, pulled and written (${i + 1}/${n})`);
+      pull.push(await timed(d, id, `/usr/bin/docker pull -q ${ref}`));
+      await timed(d, id, gone);
+      write.push(await timed(d, id, `${ctr} content fetch --plain-http --user "${user}:${pass}" ${ref}`));
+      unpack.push(await timed(d, id, `docker run --rm ${ref} true`));
+      await timed(d, id, gone);
+    }
+  } finally {
+    // No build event names it, so gc would not: the bench lets BuildKit collect what it holds.
+    await releaseNames(d, [repo]);
   }
   return [
     { case: CASES.ctrdWholePull, sizeGb: gb, medianMs: median(pull), runs: pull },

@@ -32,8 +32,13 @@ const RELEASE = [
 export async function releaseKeptImages(d: SandboxDeps, graceHours: number): Promise<string[]> {
   const names = staleKeptNames(await readHostEvents(d.cfg.stateDir), Date.now() - graceHours * 3_600_000);
   if (!names.length) return [];
-  const r = await execIn(d.engine, d.cfg.buildkit.name, ['sh', '-c', RELEASE, 'release', `type=image,"name=${names.join(',')}",push=false`]);
-  if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `releasing ${names.length} kept images in ${d.cfg.buildkit.name}: ${r.stderr.trim().split('\n').pop()}`);
+  await releaseNames(d, names);
   d.log.info(`buildkit: ${names.length} kept images released (unused for ${graceHours} h)`);
   return names;
+}
+
+/** Points each name in BuildKit's image store at an empty image, so what it held can be collected. */
+export async function releaseNames(d: SandboxDeps, names: readonly string[]): Promise<void> {
+  const r = await execIn(d.engine, d.cfg.buildkit.name, ['sh', '-c', RELEASE, 'release', `type=image,"name=${names.join(',')}",push=false`]);
+  if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `releasing ${names.length} kept images in ${d.cfg.buildkit.name}: ${r.stderr.trim().split('\n').pop()}`);
 }
