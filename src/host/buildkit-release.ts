@@ -29,8 +29,9 @@ const RELEASE = [
   'rc=$?; rm -rf "$d"; exit $rc',
 ].join('\n');
 
-export async function releaseKeptImages(d: SandboxDeps, graceHours: number): Promise<string[]> {
-  const names = staleKeptNames(await readHostEvents(d.cfg.stateDir), Date.now() - graceHours * 3_600_000);
+/** `events`: the sessions' build events, read here if not given. */
+export async function releaseKeptImages(d: SandboxDeps, graceHours: number, events?: readonly HostEvent[]): Promise<string[]> {
+  const names = staleKeptNames(events ?? (await readHostEvents(d.cfg.stateDir)), Date.now() - graceHours * 3_600_000);
   if (!names.length) return [];
   await releaseNames(d, names);
   d.log.info(`buildkit: ${names.length} kept images released (unused for ${graceHours} h)`);

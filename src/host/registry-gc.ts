@@ -17,7 +17,7 @@ import { REGISTRY_CONFIG_DIR, registryConfigFile, renderRegistryConfig } from '.
 import { hostRegistryToken, repositoryAccess } from './registry-token.js';
 import type { SandboxDeps } from './sandbox.js';
 import { registryHealthy, registryUrl, waitFor } from './sandbox.js';
-import { readHostEvents } from './build-events.js';
+import { readHostEvents, type HostEvent } from './build-events.js';
 import { releaseKeptImages } from './buildkit-release.js';
 
 const STORE = '/var/lib/registry/docker/registry/v2';
@@ -64,8 +64,7 @@ export function chooseDeletions(transfers: readonly Transfer[], recentRefs: Read
 }
 
 /** Transfers (repo@digest, without the registry host) that build events at or after the cutoff name. */
-async function recentTransfers(stateDir: string, cutoffMs: number): Promise<Set<string>> {
-  const events = await readHostEvents(stateDir);
+function recentTransfers(events: readonly HostEvent[], cutoffMs: number): Set<string> {
   return new Set(events.flatMap((e) => (e.transfer && e.timeMs >= cutoffMs ? [e.transfer.replace(/^[^/]+\//, '')] : [])));
 }
 
@@ -100,13 +99,16 @@ export async function gcIfDue(d: SandboxDeps, now = Date.now()): Promise<GcRepor
   const stamp = join(d.cfg.stateDir, 'registry', 'last-gc');
   const last = Date.parse((await readIfExists(stamp))?.trim() ?? '');
   if (intervalHours === 0 || (last && now - last < intervalHours * 3_600_000)) return undefined;
-  const r = await registryGc(d, graceHours);
-  await releaseKeptImages(d, graceHours);
+  // One reading of the sessions' events for both collections.
+  const events = await readHostEvents(d.cfg.stateDir);
+  const r = await registryGc(d, graceHours, events);
+  await releaseKeptImages(d, graceHours, events);
   await writeFileAtomic(stamp, `${new Date(now).toISOString()}\n`);
   return r;
 }
 
-export async function registryGc(d: SandboxDeps, graceHours: number): Promise<GcReport> {
+/** `events`: the sessions' build events, read here if not given. */
+export async function registryGc(d: SandboxDeps, graceHours: number, events?: readonly HostEvent[]): Promise<GcReport> {
   const lock = await tryLock(join(d.cfg.stateDir, 'registry', 'gc.lock'));
   if (!lock) throw new HelixError('CONFLICT', 'a registry garbage collection is already running');
   try {
@@ -116,7 +118,7 @@ export async function registryGc(d: SandboxDeps, graceHours: number): Promise<Gc
     const cutoffMs = Date.now() - graceHours * 3_600_000;
     const listing = await inRegistry(d, `cd ${STORE}/repositories 2>/dev/null && find . -path '*/_manifests/revisions/sha256/*/link' -printf '%T@ %P\\n' || true`);
     const transfers = parseTransfers(listing, mirroredRepositories(d.cfg.mirrorImages));
-    const doomed = chooseDeletions(transfers, await recentTransfers(d.cfg.stateDir, cutoffMs), cutoffMs);
+    const doomed = chooseDeletions(transfers, recentTransfers(events ?? (await readHostEvents(d.cfg.stateDir)), cutoffMs), cutoffMs);
     for (const t of doomed) {
       const token = await hostRegistryToken(d.cfg, [repositoryAccess(t.repo, 'delete')]);
       const res = await fetch(`${registryUrl(d.cfg)}/v2/${t.repo}/manifests/${t.digest}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
