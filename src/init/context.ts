@@ -2,7 +2,7 @@
 import type { ToolkitConfig } from '../lib/config.js';
 import { IN_CONTAINER } from '../lib/session-contract.js';
 import type { Logger } from '../lib/log.js';
-import type { DockerdSupervisor } from './dockerd.js';
+import type { DaemonSupervisor } from './dockerd.js';
 import type { InitSettings } from './settings.js';
 
 export interface InitPaths {
@@ -33,7 +33,7 @@ export interface InitContext {
   paths: InitPaths;
   log: Logger;
   /** dockerd's supervisor, once the dockerd step started it (absent if a dockerd was already running). */
-  dockerd?: DockerdSupervisor;
+  dockerd?: DaemonSupervisor;
 }
 
 export interface Step {

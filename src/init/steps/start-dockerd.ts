@@ -1,12 +1,15 @@
-// Starts dockerd (unless one already answers) and waits until it does.
-import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+// Starts dockerd (unless one already answers), on a containerd started just before it, and waits until
+// dockerd answers.
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { engineSocket } from '../../lib/engine-endpoint.js';
 import { pingSocket } from '../../lib/engine-ping.js';
 import { HelixError } from '../../lib/errors.js';
 import { docker } from '../docker.js';
 import type { InitContext, Step } from '../context.js';
-import { DockerdSupervisor } from '../dockerd.js';
+import { containerdPlan, type ContainerdPlan } from '../containerd.js';
+import { DaemonSupervisor } from '../dockerd.js';
 
 /** dockerd answers: asked on its socket when it is a local one, else through the docker CLI. */
 async function answers(ctx: InitContext): Promise<boolean> {
@@ -52,6 +55,38 @@ export function removeStalePidFiles(files: ReadonlyArray<[string, string]> = [['
   return removed;
 }
 
+/** daemon.json's keys as dockerd will read them; none if it is missing or unreadable (dockerd then says why). */
+function daemonJsonKeys(path: string): Record<string, unknown> {
+  try {
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Starts containerd and waits until its socket is there: dockerd's first dial then finds it. If it
+ * cannot (no containerd binary, a bad state directory), undefined after a warning: dockerd then starts
+ * its own, as it would without init.
+ */
+async function startContainerd(ctx: InitContext, plan: ContainerdPlan, deadline: number): Promise<DaemonSupervisor | undefined> {
+  mkdirSync(dirname(plan.configPath), { recursive: true });
+  writeFileSync(plan.configPath, plan.config);
+  // A socket left by a killed boot would look ready before containerd listens.
+  rmSync(plan.socket, { force: true });
+  const containerd = new DaemonSupervisor(ctx.paths.dockerdLog, ctx.log, 'containerd', ['--config', plan.configPath]);
+  containerd.start();
+  while (Date.now() < deadline) {
+    if (!containerd.running) break;
+    if (existsSync(plan.socket)) return containerd;
+    await sleep(10);
+  }
+  await containerd.stop(5_000);
+  ctx.log.warn(`containerd did not start (${lastLines(ctx.paths.dockerdLog, 2)}); dockerd starts its own`);
+  return undefined;
+}
+
 export const startDockerd: Step = {
   name: 'dockerd',
   async run(ctx) {
@@ -66,21 +101,29 @@ export const startDockerd: Step = {
     }
     const stale = removeStalePidFiles();
     if (stale.length) ctx.log.info(`removed stale ${stale.join(', ')}`);
-    const dockerd = new DockerdSupervisor(ctx.paths.dockerdLog, ctx.log);
+    const deadline = Date.now() + ctx.settings.dockerdTimeoutS * 1000;
+    const plan = containerdPlan(daemonJsonKeys(ctx.paths.daemonJson));
+    const containerd = plan ? await startContainerd(ctx, plan, deadline) : undefined;
+    const dockerd = new DaemonSupervisor(ctx.paths.dockerdLog, ctx.log, 'dockerd', containerd && plan ? ['--containerd', plan.socket] : [], containerd);
     ctx.dockerd = dockerd;
     dockerd.start();
-    const deadline = Date.now() + ctx.settings.dockerdTimeoutS * 1000;
-    while (Date.now() < deadline) {
-      if (!dockerd.running) {
-        throw new HelixError('NOT_READY', `dockerd exited (${dockerd.lastExit}) while starting: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
+    try {
+      while (Date.now() < deadline) {
+        if (!dockerd.running) {
+          throw new HelixError('NOT_READY', `dockerd exited (${dockerd.lastExit}) while starting: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
+        }
+        if (await answers(ctx)) {
+          dockerd.autoRestart = true;
+          if (containerd) containerd.autoRestart = true;
+          ctx.log.info({ pid: dockerd.pid }, `dockerd ready (pid ${dockerd.pid})`);
+          return;
+        }
+        await sleep(100);
       }
-      if (await answers(ctx)) {
-        dockerd.autoRestart = true;
-        ctx.log.info({ pid: dockerd.pid }, `dockerd ready (pid ${dockerd.pid})`);
-        return;
-      }
-      await sleep(100);
+      throw new HelixError('NOT_READY', `dockerd did not answer within ${ctx.settings.dockerdTimeoutS}s: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
+    } catch (err) {
+      await dockerd.stop(5_000); // and the containerd it was to run on
+      throw err;
     }
-    throw new HelixError('NOT_READY', `dockerd did not answer within ${ctx.settings.dockerdTimeoutS}s: ${lastLines(ctx.paths.dockerdLog, 3)}`, `see ${ctx.paths.dockerdLog}`);
   },
 };
