@@ -100,6 +100,21 @@ describe('supervision', () => {
     expect(after).not.toBe('');
     expect(after).not.toBe(before);
   });
+
+  it('starts the containerd dockerd runs on itself, and restarts it when it dies', async () => {
+    const id = await session('supervctrd');
+    const args = (await sh(id, 'ps -o args= -C dockerd')).out.trim();
+    expect(args).toBe('dockerd --containerd /var/run/docker/containerd/containerd.sock');
+    const before = (await sh(id, 'pidof containerd')).out.trim();
+    await sh(id, 'kill -9 $(pidof containerd)');
+    let ran = -1;
+    for (let i = 0; i < 60 && ran !== 0; i++) {
+      await sleep(500);
+      ran = (await sh(id, 'docker run --rm debian:trixie true')).code;
+    }
+    expect(ran).toBe(0);
+    expect((await sh(id, 'pidof containerd')).out.trim()).not.toBe(before);
+  });
 });
 
 describe('faults at boot', () => {
