@@ -137,13 +137,16 @@ class Job {
 
   /** Image ids in the session's daemon, and in its inner dockerd when that runs. */
   async ids(id: string, inner: boolean): Promise<Ids> {
-    const lines = IMAGES.map((t) => `echo "${t} $(docker image inspect -f '{{.Id}}' ${t} 2>/dev/null)"`);
+    // One inspect for all: each image's tags and id ("" for an image the daemon lacks).
+    const lines = [`docker image inspect -f '{{json .RepoTags}} {{.Id}}' ${IMAGES.join(' ')} 2>/dev/null`];
     if (inner) lines.push(`echo "${INNER_IMAGE} $(docker -H ${INNER} image inspect -f '{{.Id}}' ${IMAGES[2]} 2>/dev/null)"`);
-    const r = await execInSession(this.d.engine, id, lines.join('\n'));
-    const out: Ids = {};
+    const r = await execInSession(this.d.engine, id, `${lines.join('; ')}; true`);
+    const out: Ids = Object.fromEntries(IMAGES.map((t) => [t, '']));
     for (const l of r.stdout.trim().split('\n')) {
-      const [name, value] = l.split(' ');
-      if (name) out[name] = value ?? '';
+      const [first, value = ''] = l.split(' ');
+      if (!first) continue;
+      if (!first.startsWith('[')) out[first] = value;
+      else for (const tag of JSON.parse(first) as string[]) if (tag in out) out[tag] = value;
     }
     return out;
   }
