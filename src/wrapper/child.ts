@@ -2,6 +2,7 @@
 // variant measured to get signals right (TERM/HUP/QUIT forwarded, INT left to the terminal, which
 // already sent it to the whole process group; a child killed by a signal re-raises it here).
 import { spawn } from 'node:child_process';
+import { lineSplitter } from '../lib/line-splitter.js';
 import { ProgressSplitter, type Write } from './progress-split.js';
 
 const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
@@ -48,13 +49,10 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
     };
     if (split) {
       child.stderr?.setEncoding('utf8'); // a character split between chunks stays whole
-      let partial = '';
+      const lines = o.onLine ? lineSplitter(o.onLine) : undefined;
       child.stderr?.on('data', (c: string) => {
         show(split.push(c));
-        if (!o.onLine) return;
-        const lines = (partial + c).split('\n');
-        partial = lines.pop() as string;
-        for (const l of lines) o.onLine(l);
+        lines?.(c);
       });
     } else child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);

@@ -4,6 +4,7 @@
 // (tcp, ssh, TLS, a named context) is asked through the docker CLI, which knows how to reach it.
 // dockerode is not used here: loading it costs about 200 ms, on every build.
 import { request } from '../lib/http-request.js';
+import { lineSplitter } from '../lib/line-splitter.js';
 import { runChild } from './child.js';
 import { pullEventsOfText } from './pull-output.js';
 import { HelixError } from '../lib/errors.js';
@@ -73,16 +74,14 @@ export class EngineApi implements Daemon {
   private call(method: string, path: string, headers: Record<string, string> = {}, onLine?: (line: string) => void): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = request({ socketPath: this.socket, method, path, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        let partial = '';
-        res.on('data', (c: Buffer) => {
+        const chunks: string[] = [];
+        const lines = onLine ? lineSplitter(onLine) : undefined;
+        res.setEncoding('utf8'); // a character split between chunks stays whole
+        res.on('data', (c: string) => {
           chunks.push(c);
-          if (!onLine) return;
-          const lines = (partial + c.toString()).split('\n');
-          partial = lines.pop() as string;
-          for (const l of lines) onLine(l);
+          lines?.(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks.join('') }));
         res.on('error', reject);
       });
       req.on('error', reject);
