@@ -39,10 +39,14 @@ export interface EarlyLanding {
   at: number;
 }
 
+/** One target into the daemon from where the bake left it: BuildKit's store (the facade) or the registry. */
+function land(i: BakeItem, d: Digests, via: Landing['via']): Promise<Landed> {
+  return via === 'facade' ? i.session.landKept(i.repo, d, i.ids) : i.session.landPushed(i.repo, d, i.ids);
+}
+
 /** Lands one target as soon as its export finished; undefined if that failed (the end's landing retries). */
 export function landEarly(i: BakeItem, d: Required<Digests>, via: Landing['via']): Promise<EarlyLanding | undefined> {
-  const got = via === 'facade' ? i.session.landKept(i.repo, d, i.ids) : i.session.landPushed(i.repo, d, i.ids);
-  return got.then(
+  return land(i, d, via).then(
     (g) => ({ digests: d, got: g, at: Date.now() }),
     () => undefined,
   );
@@ -75,7 +79,7 @@ export async function landTargets(
         const d = digests(m, i);
         const e = await early.get(i.target);
         const landed = e && e.digests.config === d.config && e.digests.manifest === d.manifest ? e : undefined;
-        const got = landed ? landed.got : landing.via === 'facade' ? await i.session.landKept(i.repo, d, i.ids) : await i.session.landPushed(i.repo, d, i.ids);
+        const got = landed ? landed.got : await land(i, d, landing.via);
         if (got.transferRef) refs.set(i.target, got.transferRef);
         await reportBuild(cfg, i.session.b, { build, ...got, ms: (landed?.at ?? Date.now()) - started }, i.target);
       } catch (err) {
