@@ -16,6 +16,8 @@ import { releaseNames } from '../host/buildkit-release.js';
 import { DISK_PROBE, sequentialWrite } from './disk-use.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
 import { CREDENTIAL_FILES, IN_CONTAINER } from '../lib/session-contract.js';
+import { projectNamespace } from '../lib/registry-names.js';
+import { containerdPlan } from '../init/containerd.js';
 
 export interface BenchOptions {
   sizesGb: number[];
@@ -157,18 +159,19 @@ async function containerdStoreRows(d: SandboxDeps, dir: string, gb: number, n: n
  * do), whose layers the first container then unpacks. The daemon holds no image before each.
  */
 async function wholeImageRows(d: SandboxDeps, id: string, ctx: string, gb: number, n: number): Promise<BenchRow[]> {
-  const repo = `${registryAddress(d.cfg)}/helix-projects/default/bench-whole`;
+  const path = `${projectNamespace('default')}/bench-whole`;
+  const repo = `${registryAddress(d.cfg)}/${path}`;
   const meta = '/tmp/bench-whole.json';
   await timed(d, id, `/usr/bin/docker buildx build --builder ${d.cfg.builderName} --provenance=false --output type=image,name=${repo},push=false,compression=uncompressed --metadata-file ${meta} ${ctx}`);
   const manifest = (await execInSession(d.engine, id, `sed -n 's/.*"containerimage.digest": *"\\([^"]*\\)".*/\\1/p' ${meta}`)).stdout.trim();
   if (!manifest) throw new HelixError('COMMAND_FAILED', `bench: no manifest digest in ${meta}`);
-  const ref = `"$HELIX_FACADE"/helix-projects/default/bench-whole@${manifest}`;
+  const ref = `"$HELIX_FACADE"/${path}@${manifest}`;
   const cred = `${IN_CONTAINER.credentials}/${CREDENTIAL_FILES.registry}`;
   const user = `$(sed 's/.*"username":"\\([^"]*\\)".*/\\1/' ${cred})`;
   const pass = `$(sed 's/.*"password":"\\([^"]*\\)".*/\\1/' ${cred})`;
   // The CLI's pull needs a login, where the wrapper hands the Engine API a token: the same transfer.
   await execInSession(d.engine, id, `echo "${pass}" | docker login -u "${user}" --password-stdin "$HELIX_FACADE" >/dev/null`);
-  const ctr = 'ctr --address /var/run/docker/containerd/containerd.sock --namespace moby';
+  const ctr = `ctr --address ${containerdPlan({})?.socket} --namespace moby`;
   const gone = `docker image rm -f ${ref} >/dev/null && test "$(${ctr} content ls -q | wc -l)" = 0`;
   const pull: number[] = [];
   const write: number[] = [];
