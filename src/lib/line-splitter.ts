@@ -1,11 +1,22 @@
-// Whole lines out of a stream read in chunks: a line split between chunks is held until its end comes.
-// A last line with no newline is not given (the streams read this way end every line).
+// Whole lines out of a stream read in chunks: a line split between chunks is held until its end comes,
+// and a last line with no newline is given when the stream ends.
 
-export function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
+export interface LineSplitter {
+  push(chunk: string): void;
+  end(): void;
+}
+
+export function lineSplitter(onLine: (line: string) => void): LineSplitter {
   let partial = '';
-  return (chunk) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() as string;
-    for (const l of lines) onLine(l);
+  return {
+    push(chunk) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() as string;
+      for (const l of lines) onLine(l);
+    },
+    end() {
+      if (partial) onLine(partial);
+      partial = '';
+    },
   };
 }

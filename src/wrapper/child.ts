@@ -52,8 +52,9 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
       const lines = o.onLine ? lineSplitter(o.onLine) : undefined;
       child.stderr?.on('data', (c: string) => {
         show(split.push(c));
-        lines?.(c);
+        lines?.push(c);
       });
+      child.stderr?.on('end', () => lines?.end());
     } else child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const handlers = FORWARDED.map((s) => [s, forward(s)] as const);

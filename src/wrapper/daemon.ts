@@ -79,9 +79,12 @@ export class EngineApi implements Daemon {
         res.setEncoding('utf8'); // a character split between chunks stays whole
         res.on('data', (c: string) => {
           chunks.push(c);
-          lines?.(c);
+          lines?.push(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks.join('') }));
+        res.on('end', () => {
+          lines?.end();
+          resolve({ status: res.statusCode ?? 0, body: chunks.join('') });
+        });
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -109,19 +112,21 @@ export class EngineApi implements Daemon {
   async pull(ref: string, token?: string): Promise<PullEvent[]> {
     const [repo, tag] = splitDigest(ref);
     // Each event timed as it comes: how long the download took, apart from the extraction after it.
-    const at = new Map<string, number>();
+    const events: PullEvent[] = [];
+    let failure: string | undefined;
     const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo), token) }, (line) => {
-      if (!at.has(line)) at.set(line, Date.now());
+      if (!line.trim() || failure) return;
+      try {
+        const e = JSON.parse(line) as PullEvent & { error?: string; errorDetail?: { message?: string } };
+        // The daemon answers 200 and reports a failed pull inside the stream.
+        if (e.error || e.errorDetail) failure = e.errorDetail?.message ?? e.error;
+        else events.push({ id: e.id, status: e.status, at: Date.now() });
+      } catch {
+        failure = `unreadable progress: ${line.slice(0, 200)}`;
+      }
     });
     if (r.status !== 200) this.fail(`docker pull ${ref} failed`, r);
-    const events: PullEvent[] = [];
-    for (const line of r.body.split('\n')) {
-      if (!line.trim()) continue;
-      const e = JSON.parse(line) as PullEvent & { error?: string; errorDetail?: { message?: string } };
-      // The daemon answers 200 and reports a failed pull inside the stream.
-      if (e.error || e.errorDetail) throw new HelixError('COMMAND_FAILED', `docker pull ${ref} failed: ${e.errorDetail?.message ?? e.error}`);
-      events.push({ id: e.id, status: e.status, at: at.get(line) });
-    }
+    if (failure) throw new HelixError('COMMAND_FAILED', `docker pull ${ref} failed: ${failure}`);
     return events;
   }
 
