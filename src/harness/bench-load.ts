@@ -13,7 +13,7 @@ import type { SandboxDeps } from '../host/sandbox.js';
 import { registryAddress } from '../host/host-config.js';
 import { storageBytes } from '../host/registry-gc.js';
 import { releaseNames } from '../host/buildkit-release.js';
-import { DISK_PROBE, sequentialWrite } from './disk-use.js';
+import { DISK_PROBE, DISK_PROBE_COPY, REMOVE_DISK_PROBE, sequentialWrite } from './disk-use.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
 import { CREDENTIAL_FILES, IN_CONTAINER } from '../lib/session-contract.js';
 import { projectNamespace } from '../lib/registry-names.js';
@@ -50,8 +50,9 @@ export function syntheticDockerfile(gb: number, layers: number, seed: string): s
 }
 
 /** Runs a command in the session and returns how long it took inside it, in ms. */
-async function timed(d: SandboxDeps, id: string, cmd: string): Promise<number> {
-  const script = `s=$(date +%s%N); ${cmd} >/dev/null 2>/tmp/bench.err || { cat /tmp/bench.err >&2; exit 1; }; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))`;
+/** `after`: run once the clock has stopped (cleaning up, so the next run starts as this one did). */
+async function timed(d: SandboxDeps, id: string, cmd: string, after = 'true'): Promise<number> {
+  const script = `s=$(date +%s%N); ${cmd} >/dev/null 2>/tmp/bench.err || { cat /tmp/bench.err >&2; exit 1; }; e=$(date +%s%N); ${after} >/dev/null 2>&1; echo $(( (e - s) / 1000000 ))`;
   const r = await execInSession(d.engine, id, script);
   if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `bench: ${cmd} failed: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   return Number(r.stdout.trim());
@@ -246,16 +247,19 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
         rows.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
       }
       await execInSession(d.engine, id, `docker image rm -f ${tag} >/dev/null; docker image prune -f >/dev/null`);
-      const disk: Array<[string, (i: number) => string]> = [
-        [CASES.diskWrite, () => sequentialWrite(gb * 1024)],
-        [CASES.diskCopy, () => `cp --reflink=never ${DISK_PROBE} ${DISK_PROBE}.copy && sync --file-system ${DISK_PROBE}.copy && rm -f ${DISK_PROBE}.copy`],
+      // Each run starts on a settled disk: the files of the one before removed, the removal written out.
+      const disk: Array<[string, string, string]> = [
+        [CASES.diskWrite, sequentialWrite(gb * 1024), REMOVE_DISK_PROBE],
+        [CASES.diskCopy, `cp --reflink=never ${DISK_PROBE} ${DISK_PROBE_COPY} && sync --file-system ${DISK_PROBE_COPY}`, `rm -f ${DISK_PROBE_COPY}; sync --file-system ${DISK_PROBE}`],
       ];
-      for (const [name, cmd] of disk) {
+      for (const [name, cmd, after] of disk) {
         d.log.info(`bench ${gb} GB: ${name}`);
-        const runs = await repeat(o.repeats, (i) => timed(d, id, cmd(i)));
+        // The copy's source: the probe file, written before the clock starts.
+        if (name === CASES.diskCopy) await execInSession(d.engine, id, `${sequentialWrite(gb * 1024)} 2>/dev/null`);
+        const runs = await repeat(o.repeats, () => timed(d, id, cmd, after));
         rows.push({ case: name, sizeGb: gb, medianMs: median(runs), runs });
       }
-      await execInSession(d.engine, id, `rm -f ${DISK_PROBE} ${DISK_PROBE}.copy`);
+      await execInSession(d.engine, id, REMOVE_DISK_PROBE);
     }
     const top = Math.max(...o.sizesGb);
     rows.push(...(await containerdStoreRows(d, dir, top, o.repeats)));

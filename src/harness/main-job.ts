@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import { renderChart } from './chart.js';
 import { machineBusyMs } from './machine-cpu.js';
-import { DISK_PROBE, sequentialWrite, usedBytes } from './disk-use.js';
+import { REMOVE_DISK_PROBE, sequentialWrite, usedBytes } from './disk-use.js';
 import { GoldenBuilder } from '../host/golden-build.js';
 import { GoldenStore } from '../host/golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
@@ -154,7 +154,8 @@ class Job {
   /** This disk's sequential write speed, on the filesystem of sessions' data-roots, in MB/s. */
   async diskWriteMBps(id: string): Promise<number> {
     const mb = 2048;
-    const r = await this.timed(id, `${sequentialWrite(mb)} 2>/dev/null; rm -f ${DISK_PROBE}`, 'disk write probe', false);
+    const r = await this.timed(id, `${sequentialWrite(mb)} 2>/dev/null`, 'disk write probe', false);
+    await execInSession(this.d.engine, id, REMOVE_DISK_PROBE);
     return mb / (r.ms / 1000);
   }
 
