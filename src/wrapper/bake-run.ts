@@ -13,7 +13,7 @@ import { bakeLiteral } from './bake-literal.js';
 import type { BakeArgv } from './bake-flags.js';
 import type { Flag, ParsedBuild } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
-import { runBuildx } from './buildx-plugin.js';
+import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
 import { CACHE_NS_ARG, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
@@ -110,7 +110,7 @@ export interface BakeRun {
 export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResult | undefined> {
   const { buildkitUp, registryUp, facadeUp } = await probeSharedServices(cfg);
   if (!buildkitUp || !registryUp) return undefined;
-  const print = await runBuildx(cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--print', ...r.bake.args], {
+  const print = await runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--print', ...r.bake.args], {
     stdout: 'capture',
     stderr: 'ignore',
   });
@@ -135,7 +135,8 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
     const run = async (name: string, output: (repo: string) => string, meta: string, shown: boolean) => {
       const file = join(dir, `${name}.json`);
       await writeFile(file, JSON.stringify(transferDefinition(local, new Map(items.map((i) => [i.target, output(i.repo)])))));
-      return runBuildx(
+      return runPlugin(
+        'buildx',
         cfg.realDocker,
         r.docker.configDir,
         [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`, ...passOn, ...(shown && progress ? [`--progress=${progress}`] : [])],

@@ -3,7 +3,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
-import { runBuildx } from './buildx-plugin.js';
+import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
 import { withFlags } from './build-flags.js';
 import { bakeDefinition } from './compose-bake.js';
@@ -84,7 +84,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
     if (shown && progress) argv.push(`--progress=${progress}`);
     if (hostNetwork) argv.push('--allow=network.host');
-    return { meta, build: await runBuildx(cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore', ...(shown ? { onLine } : {}) }) };
+    return { meta, build: await runPlugin('buildx', cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore', ...(shown ? { onLine } : {}) }) };
   };
   const abort = new AbortController();
   const done = run('bake', def.definition, true, abort.signal);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
 import { runChild, type ChildResult } from './child.js';
+import { runPlugin } from './cli-plugin.js';
 import { buildsImplicitly, flag, opt, optAll, withoutBuild } from './compose-argv.js';
 import { missingBuilds } from './compose-missing.js';
 import { daemonFor } from './smart-build.js';
@@ -22,7 +23,7 @@ import { imageRefs } from './dockerfile-refs.js';
 
 /** The project as compose reads it now (`config --format json`), or undefined if compose cannot. */
 async function loadProjectText(cfg: ToolkitConfig, r: ComposeRun, signal: AbortSignal): Promise<string | undefined> {
-  const out = await runChild(cfg.realDocker, [...r.docker.globals, 'compose', ...r.compose.globals, 'config', '--format', 'json'], {
+  const out = await runPlugin('compose', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'compose', ...r.compose.globals, 'config', '--format', 'json'], {
     stdout: 'capture',
     stderr: 'ignore',
     stdin: 'ignore',

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
-import { runBuildx } from './buildx-plugin.js';
+import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
 import type { ServiceBuild } from './compose-plan.js';
 import { HelixError } from '../lib/errors.js';
@@ -28,7 +28,7 @@ async function buildService(cfg: ToolkitConfig, r: ComposeRun, s: ServiceBuild, 
     else process.stderr.write(`helix: warning: ${n.service}'s image is not in the registry; ${s.service} may not find ${n.ref}\n`);
   }
   const plan = servicePlan(r, s, extra);
-  if (plan.kind === 'buildx') return runBuildx(cfg.realDocker, plan.configDir, plan.argv, { stderr: 'compose' });
+  if (plan.kind === 'buildx') return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv, { stderr: 'compose' });
   if (plan.kind !== 'smart') throw new HelixError('INTERNAL', `service ${s.service}: cannot plan its build (${plan.kind === 'passthrough' ? plan.reason : plan.kind})`);
   const result = await runSmartBuild(plan.build, cfg, 'compose', true);
   await reportBuild(cfg, plan.build, result, s.service);

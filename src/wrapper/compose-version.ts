@@ -6,8 +6,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
-import { findPlugin } from './buildx-plugin.js';
-import { runChild } from './child.js';
+import { findPlugin, runPlugin } from './cli-plugin.js';
 import type { DockerCall } from './plan.js';
 
 /** The version as compose writes it into its label: major.minor.patch, no `v`, no suffix. Pure. */
@@ -23,7 +22,7 @@ interface Cached {
 }
 
 async function ask(cfg: ToolkitConfig, docker: DockerCall): Promise<string> {
-  const v = await runChild(cfg.realDocker, [...docker.globals, 'compose', 'version', '--short'], { stdout: 'capture', stderr: 'ignore', stdin: 'ignore' });
+  const v = await runPlugin('compose', cfg.realDocker, docker.configDir, [...docker.globals, 'compose', 'version', '--short'], { stdout: 'capture', stderr: 'ignore', stdin: 'ignore' });
   return v.code === 0 ? v.stdout.trim() : '';
 }
 

@@ -4,7 +4,7 @@
 import { loadConfig, type ToolkitConfig } from '../lib/config.js';
 import { oneLine } from '../lib/errors.js';
 import { runBake } from './bake-run.js';
-import { runBuildx } from './buildx-plugin.js';
+import { runPlugin } from './cli-plugin.js';
 import { exitLike, handOff, type ChildResult } from './child.js';
 import { currentBuilder } from './cli-config.js';
 import { runComposeBuilds } from './compose-build.js';
@@ -28,7 +28,7 @@ async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefi
   if (credential) await ensureLogin(credential, configDirOf(plan));
   switch (plan.kind) {
     case 'buildx':
-      return runBuildx(cfg.realDocker, plan.configDir, plan.argv);
+      return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv);
     case 'compose':
       return runComposeBuilds(cfg, plan);
     case 'bake':

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
-import { runBuildx } from './buildx-plugin.js';
+import { runPlugin } from './cli-plugin.js';
 import type { ChildResult, Progress } from './child.js';
 import { currentContext } from './cli-config.js';
 import { DockerCli, EngineApi, type Daemon } from './daemon.js';
@@ -132,7 +132,7 @@ export class Session {
   solve(extra: string[], args: readonly string[], showOutput: boolean): Promise<ChildResult> {
     const quiet = this.b.quiet ? ['--quiet'] : [];
     const argv = [...this.b.globals, 'buildx', 'build', '--builder', this.b.builder, '--provenance=false', ...extra, ...quiet, ...args];
-    return runBuildx(this.cfg.realDocker, this.b.configDir, argv, {
+    return runPlugin('buildx', this.cfg.realDocker, this.b.configDir, argv, {
       stdout: showOutput && !this.b.quiet ? 'inherit' : 'ignore',
       stderr: showOutput ? this.progress : 'ignore',
       stdin: showOutput ? 'inherit' : 'ignore',
@@ -298,7 +298,7 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress:
   const started = Date.now();
   const { buildkitUp, registryUp, facadeUp, buildkitProblem } = await probeSharedServices(cfg);
   if (!buildkitUp) {
-    const build = await runBuildx(cfg.realDocker, b.configDir, b.localArgv, { stderr: progress });
+    const build = await runPlugin('buildx', cfg.realDocker, b.configDir, b.localArgv, { stderr: progress });
     return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}; built with the local builder`, ms: Date.now() - started };
   }
   const dir = await mkdtemp(join(tmpdir(), 'helix-build-'));

@@ -1,13 +1,14 @@
-// Finds the buildx plugin the docker CLI would run, so the wrapper can run it directly. Going through
-// the CLI costs about 180 ms per build (the CLI starts, asks the plugin for its metadata, then runs
-// it); on a cached build that is a third of the time. The plugin is run exactly as the CLI runs it:
-// the same argv and the re-exec variable, so it parses docker's global options itself.
+// Finds the plugin (buildx, compose) the docker CLI would run, so the wrapper can run it directly. Going
+// through the CLI costs a CLI start and a metadata call of the plugin each time: about 180 ms per build
+// (on a cached build a third of its time), about 40 ms of a compose `config` the wrapper reads. The
+// plugin is run exactly as the CLI runs it: the same argv and the re-exec variable, so it parses
+// docker's global options itself.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runChild, type ChildOptions, type ChildResult } from './child.js';
 
-/** The variable the docker CLI sets when it runs a plugin; the plugin then acts as `docker buildx`. */
+/** The variable the docker CLI sets when it runs a plugin; the plugin then acts as `docker <name>`. */
 export const REEXEC_ENV = 'DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND';
 
 /** Linux plugin dirs in the CLI's order: the config dir's, the config file's extra dirs, the system's. Pure. */
@@ -58,13 +59,17 @@ export function findPlugin(name: string, configDirFlag: string | undefined, env:
   return undefined;
 }
 
-/** One lookup per config dir and process: a compose build runs buildx once per service. */
-const found = new Map<string | undefined, string | undefined>();
+/** One lookup per plugin, config dir and process: a compose build may run buildx once per service. */
+const found = new Map<string, string | undefined>();
 
-/** Runs a `docker [globals] buildx ...` argv: by the plugin directly when it is certain which, else by the CLI. */
-export function runBuildx(realDocker: string, configDirFlag: string | undefined, argv: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
-  if (!found.has(configDirFlag)) found.set(configDirFlag, findPlugin('buildx', configDirFlag, process.env));
-  const plugin = found.get(configDirFlag);
+/**
+ * Runs a `docker [globals] <name> ...` argv (name: buildx, compose): by the plugin directly when it is
+ * certain which, else by the CLI.
+ */
+export function runPlugin(name: string, realDocker: string, configDirFlag: string | undefined, argv: readonly string[], o: ChildOptions = {}): Promise<ChildResult> {
+  const key = JSON.stringify([name, configDirFlag ?? null]);
+  if (!found.has(key)) found.set(key, findPlugin(name, configDirFlag, process.env));
+  const plugin = found.get(key);
   if (!plugin) return runChild(realDocker, argv, o);
   return runChild(plugin, argv, { ...o, env: { ...(o.env ?? process.env), [REEXEC_ENV]: realDocker } });
 }

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findPlugin, pluginDirs } from '../../src/wrapper/buildx-plugin.js';
+import { findPlugin, pluginDirs, REEXEC_ENV, runPlugin } from '../../src/wrapper/cli-plugin.js';
 
 describe('pluginDirs', () => {
   it('follows the CLI: config dir, extra dirs, then the system dirs', () => {
@@ -56,5 +56,28 @@ describe('findPlugin', () => {
     await plugin(join(dir, 'cfg', 'cli-plugins'));
     await writeFile(join(dir, 'cfg', 'config.json'), '{ not json');
     expect(findPlugin('buildx', join(dir, 'cfg'), {})).toBeUndefined();
+  });
+});
+
+describe('runPlugin', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'helix-plugin-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs the named plugin as the CLI would: the whole argv, and the CLI named in the re-exec variable', async () => {
+    await mkdir(join(dir, 'cli-plugins'));
+    const p = join(dir, 'cli-plugins', 'docker-compose');
+    await writeFile(p, `#!/bin/sh\necho "$*|$${REEXEC_ENV}"\n`);
+    await chmod(p, 0o755);
+    const r = await runPlugin('compose', '/usr/bin/docker', dir, ['--config', dir, 'compose', 'config', '--format', 'json'], { stdout: 'capture', stdin: 'ignore' });
+    expect(r.stdout.trim()).toBe(`--config ${dir} compose config --format json|/usr/bin/docker`);
+  });
+
+  it('goes through the CLI when it cannot be certain which plugin the CLI would run', async () => {
+    await writeFile(join(dir, 'config.json'), '{ not json');
+    const r = await runPlugin('compose', '/bin/echo', dir, ['compose', 'version'], { stdout: 'capture', stdin: 'ignore' });
+    expect(r.stdout.trim()).toBe('compose version');
   });
 });
