@@ -13,7 +13,7 @@ import type { SandboxDeps } from '../host/sandbox.js';
 import { registryAddress } from '../host/host-config.js';
 import { storageBytes } from '../host/registry-gc.js';
 import { releaseNames } from '../host/buildkit-release.js';
-import { DISK_PROBE, DISK_PROBE_COPY, REMOVE_DISK_PROBE, sequentialWrite } from './disk-use.js';
+import { DISK_PROBE, DISK_PROBE_COPY, REMOVE_DISK_PROBE, removeSettled, sequentialWrite } from './disk-use.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
 import { CREDENTIAL_FILES, IN_CONTAINER } from '../lib/session-contract.js';
 import { projectNamespace } from '../lib/registry-names.js';
@@ -250,7 +250,7 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
       // Each run starts on a settled disk: the files of the one before removed, the removal written out.
       const disk: Array<[string, string, string]> = [
         [CASES.diskWrite, sequentialWrite(gb * 1024), REMOVE_DISK_PROBE],
-        [CASES.diskCopy, `cp --reflink=never ${DISK_PROBE} ${DISK_PROBE_COPY} && sync --file-system ${DISK_PROBE_COPY}`, `rm -f ${DISK_PROBE_COPY}; sync --file-system ${DISK_PROBE}`],
+        [CASES.diskCopy, `cp --reflink=never ${DISK_PROBE} ${DISK_PROBE_COPY} && sync --file-system ${DISK_PROBE_COPY}`, removeSettled(DISK_PROBE_COPY)],
       ];
       for (const [name, cmd, after] of disk) {
         d.log.info(`bench ${gb} GB: ${name}`);

@@ -22,8 +22,13 @@ export function sequentialWrite(mb: number): string {
 export const DISK_PROBE_COPY = `${DISK_PROBE}.copy`;
 
 /**
- * Removes the probe's files and writes the removal out, outside any timing: a removal left to the
+ * Removes files of the probe and writes the removal out, outside any timing: a removal left to the
  * filesystem's background (btrfs frees and discards the extents later) slows whatever is measured next
  * (a golden session booting right after the probe took 1.35 s instead of 0.83 s).
  */
-export const REMOVE_DISK_PROBE = `rm -f ${DISK_PROBE} ${DISK_PROBE_COPY}; sync --file-system ${dirname(DISK_PROBE)}`;
+export function removeSettled(...files: string[]): string {
+  return `rm -f ${files.join(' ')}; sync --file-system ${dirname(DISK_PROBE)}`;
+}
+
+/** Both of the probe's files removed, the removal written out. */
+export const REMOVE_DISK_PROBE = removeSettled(DISK_PROBE, DISK_PROBE_COPY);

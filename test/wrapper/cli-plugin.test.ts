@@ -17,21 +17,22 @@ describe('pluginDirs', () => {
   });
 });
 
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'helix-plugin-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** An executable plugin file in `at`. */
+async function plugin(at: string, name = 'buildx', script = '#!/bin/sh\n'): Promise<string> {
+  await mkdir(at, { recursive: true });
+  const p = join(at, `docker-${name}`);
+  await writeFile(p, script);
+  await chmod(p, 0o755);
+  return p;
+}
+
 describe('findPlugin', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'helix-plugin-'));
-  });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
-
-  async function plugin(at: string): Promise<string> {
-    await mkdir(at, { recursive: true });
-    const p = join(at, 'docker-buildx');
-    await writeFile(p, '#!/bin/sh\n');
-    await chmod(p, 0o755);
-    return p;
-  }
-
   it('prefers the config dir given by --config over DOCKER_CONFIG', async () => {
     const mine = await plugin(join(dir, 'flag', 'cli-plugins'));
     await plugin(join(dir, 'env', 'cli-plugins'));
@@ -60,17 +61,8 @@ describe('findPlugin', () => {
 });
 
 describe('runPlugin', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'helix-plugin-'));
-  });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
-
   it('runs the named plugin as the CLI would: the whole argv, and the CLI named in the re-exec variable', async () => {
-    await mkdir(join(dir, 'cli-plugins'));
-    const p = join(dir, 'cli-plugins', 'docker-compose');
-    await writeFile(p, `#!/bin/sh\necho "$*|$${REEXEC_ENV}"\n`);
-    await chmod(p, 0o755);
+    await plugin(join(dir, 'cli-plugins'), 'compose', `#!/bin/sh\necho "$*|$${REEXEC_ENV}"\n`);
     const r = await runPlugin('compose', '/usr/bin/docker', dir, ['--config', dir, 'compose', 'config', '--format', 'json'], { stdout: 'capture', stdin: 'ignore' });
     expect(r.stdout.trim()).toBe(`--config ${dir} compose config --format json|/usr/bin/docker`);
   });
