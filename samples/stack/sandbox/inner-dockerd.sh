@@ -10,5 +10,15 @@ fi
 if [ -n "${HELIX_FACADE:-}" ]; then
   set -- "$@" --insecure-registry "$HELIX_FACADE"
 fi
+# containerd first, as the desktop's init does: a dockerd that starts its own dials the socket before
+# it exists and gRPC retries only a second later, a second the sandbox would spend idle on every start.
+sock=/run/containerd-inner/containerd.sock
+mkdir -p /run/containerd-inner
+printf '%s\n' 'version = 2' 'disabled_plugins = ["io.containerd.grpc.v1.cri"]' \
+  'root = "/var/lib/docker/containerd/daemon"' 'state = "/run/containerd-inner/daemon"' \
+  '[grpc]' "  address = \"$sock\"" >/run/containerd-inner/containerd.toml
+containerd --config /run/containerd-inner/containerd.toml &
+i=0
+while [ ! -S "$sock" ] && [ "$i" -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
 rm -f /run/inner/docker.sock
-exec dockerd "$@"
+exec dockerd --containerd "$sock" "$@"
