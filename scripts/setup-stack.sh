@@ -127,6 +127,27 @@ if [ "${HELIX_HOST_FS:-btrfs}" = btrfs ] && ! mountpoint -q "$state"; then
   # discard: space freed inside goes back to the host disk.
   mount -o loop,discard,noatime "$fsimg" "$state" || fail "mounting $fsimg on $state failed"
 fi
+# On our own loop file (settings the kernel forgets at unmount, so applied on every run):
+# - direct I/O: without it every byte is cached twice (the filesystem's pages, then the loop file's on
+#   the host filesystem) and one fsync inside flushes the whole loop file. Measured on the sample's
+#   2.1 GB image moved into a session: 11.7-12.0 s with it, 13.8-14.1 s without.
+# - dirty data bounded (HELIX_HOST_FS_DIRTY_MB, 0 for the kernel's default): by default the kernel lets
+#   a tenth of memory pile up before writing back, and the next container create (its init layer's
+#   unmount syncs the filesystem) pays for all of it: 1.5 s after a 2 GB move, 0.2-0.35 s bounded.
+loopdev=$(findmnt -no SOURCE "$state" 2>/dev/null || true)
+if [ "${loopdev#/dev/loop}" != "$loopdev" ] && [ "$(losetup -nO BACK-FILE "$loopdev" 2>/dev/null)" = "$(realpath "$fsimg")" ]; then
+  losetup --direct-io=on "$loopdev" || log "note: $loopdev does not take direct I/O; left as it is"
+  dirty_mb=${HELIX_HOST_FS_DIRTY_MB:-512}
+  case $dirty_mb in ''|*[!0-9]*) fail "HELIX_HOST_FS_DIRTY_MB must be a whole number of MB, not '$dirty_mb'";; esac
+  bdi=/sys/fs/btrfs/$(findmnt -no UUID "$state")/bdi
+  if [ -d "$bdi" ]; then
+    if [ "$dirty_mb" -gt 0 ]; then
+      echo $((dirty_mb * 1024 * 1024)) >"$bdi/max_bytes" && echo 1 >"$bdi/strict_limit" || log "note: could not bound dirty data on $state"
+    else
+      echo 0 >"$bdi/strict_limit" && echo 100 >"$bdi/max_ratio" || true
+    fi
+  fi
+fi
 
 step="buildkit binaries"
 if ! "$STACK_DIR/bin/buildkitd" --version 2>/dev/null | grep -q " $BUILDKIT_VERSION "; then
