@@ -2,6 +2,7 @@
 // The host state filesystem setup mounts is tuned for writeback.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { buildkitHealthy, registryHealthy, sandboxUp } from '../../src/host/sandbox.js';
 import { deps } from './helpers.js';
@@ -20,13 +21,24 @@ it('restarts nothing when the sandbox is already healthy', async () => {
 
 const out = (cmd: string, ...args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
 const stateSource = out('findmnt', '-no', 'SOURCE', deps.cfg.stateDir);
+const onLoop = stateSource.startsWith('/dev/loop');
+const bdi = `/sys/fs/btrfs/${out('findmnt', '-no', 'UUID', deps.cfg.stateDir)}/bdi`;
 
-it.runIf(stateSource.startsWith('/dev/loop'))('mounts its loop file with direct I/O and a bound on dirty data', () => {
+it.runIf(onLoop)('mounts its loop file with direct I/O and a bound on dirty data', () => {
   expect(out('losetup', '-nO', 'DIO', stateSource)).toBe('1');
-  const bdi = `/sys/fs/btrfs/${out('findmnt', '-no', 'UUID', deps.cfg.stateDir)}/bdi`;
   expect(readFileSync(`${bdi}/strict_limit`, 'utf8').trim()).toBe('1');
   // 512 MB by default; the kernel keeps it as a ratio of the dirty limit, so within a few percent.
   const maxMb = Number(readFileSync(`${bdi}/max_bytes`, 'utf8')) / 2 ** 20;
   expect(maxMb).toBeGreaterThan(480);
   expect(maxMb).toBeLessThan(540);
+});
+
+it.runIf(onLoop)('refuses a dirty bound that is not a whole number of MB, in one line, changing nothing', () => {
+  const setup = fileURLToPath(new URL('../../scripts/setup-stack.sh', import.meta.url));
+  const r = spawnSync('bash', [setup], { encoding: 'utf8', env: { ...process.env, HELIX_HOST_FS_DIRTY_MB: '1e3' } });
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim().split('\n').at(-1)).toBe(`setup: FAILED at "host state filesystem": HELIX_HOST_FS_DIRTY_MB must be a whole number of MB, not '1e3'`);
+  // Still the 512 MB bound (the kernel rescales its bytes as free memory moves, so not byte for byte).
+  expect(Number(readFileSync(`${bdi}/max_bytes`, 'utf8')) / 2 ** 20).toBeLessThan(540);
+  expect(readFileSync(`${bdi}/strict_limit`, 'utf8').trim()).toBe('1');
 });
