@@ -27,3 +27,10 @@ export function currentContext(flagDir?: string): string | undefined {
   const name = readJson(join(configDir(flagDir), 'config.json'))?.currentContext;
   return typeof name === 'string' && name ? name : undefined;
 }
+
+/** The plugin `docker build` goes to, when config.json names one (`docker buildx install`). */
+export function builderAlias(flagDir?: string): string | undefined {
+  const aliases = readJson(join(configDir(flagDir), 'config.json'))?.aliases;
+  const name = aliases && typeof aliases === 'object' ? (aliases as Record<string, unknown>).builder : undefined;
+  return typeof name === 'string' && name ? name : undefined;
+}

@@ -6,9 +6,10 @@ import { oneLine } from '../lib/errors.js';
 import { runBake } from './bake-run.js';
 import { runPlugin } from './cli-plugin.js';
 import { exitLike, handOff, type ChildResult } from './child.js';
-import { currentBuilder } from './cli-config.js';
+import { builderAlias, currentBuilder } from './cli-config.js';
 import { runComposeBuilds } from './compose-build.js';
 import { decide, type Plan } from './plan.js';
+import { parseDockerArgv } from './docker-argv.js';
 import { readCredential } from '../lib/registry-client.js';
 import { ensureLogin } from './registry-login.js';
 import { reportBuild } from './report.js';
@@ -45,7 +46,8 @@ async function main(argv: string[]): Promise<never> {
   const cfg = loadConfig();
   let ended: ChildResult | undefined;
   try {
-    ended = await act(decide(argv, process.env, cfg, { currentBuilder: currentBuilder() }), cfg);
+    const facts = { currentBuilder: currentBuilder(), builderAlias: builderAlias(parseDockerArgv(argv)?.configDir) };
+    ended = await act(decide(argv, process.env, cfg, facts), cfg);
   } catch (err) {
     process.stderr.write(`helix: ${oneLine(err)}; running docker unchanged\n`);
   }

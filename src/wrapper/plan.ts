@@ -50,6 +50,21 @@ export interface SmartBuild {
 export interface Facts {
   /** The builder `docker buildx use` selected, if any. */
   currentBuilder?: string;
+  /** config.json's `aliases.builder` (`docker buildx install` sets it to `buildx`), if any. */
+  builderAlias?: string;
+}
+
+/** The spellings Go's strconv.ParseBool reads as true; the docker CLI and compose read DOCKER_BUILDKIT with it. */
+const PARSE_BOOL_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+/**
+ * Why a build would not use BuildKit at all: DOCKER_BUILDKIT false (the legacy builder) or not a
+ * boolean (docker's own error). The CLI counts a variable set to "" as set; compose ignores it.
+ */
+function buildkitOff(env: Env, emptyCounts: boolean): string | undefined {
+  const v = env.DOCKER_BUILDKIT;
+  if (v === undefined || (v === '' && !emptyCounts) || PARSE_BOOL_TRUE.has(v)) return undefined;
+  return `DOCKER_BUILDKIT=${v}: not a BuildKit build`;
 }
 
 /** Flags the smart path replaces with its own. */
@@ -140,10 +155,17 @@ export function decide(argv: readonly string[], env: Env, cfg: ToolkitConfig, fa
   if (d?.command[0] === 'compose') return decideCompose(d, env, cfg, facts);
   if (d?.command.join(' ') === 'buildx bake') return decideBake(d, env, cfg, facts);
   if (!d || !isBuildCommand(d.command)) return { kind: 'passthrough', reason: 'not a build' };
+  // `docker build` (and `image build`, `builder build`) is the CLI's: it forwards to buildx only with
+  // BuildKit on, and then on the current context's builder unless a builder is named, or
+  // `docker buildx install` made buildx the builder (then buildx's own choice, `buildx use`, holds).
+  const cli = d.command[0] !== 'buildx';
+  const off = cli ? buildkitOff(env, true) : undefined;
+  if (off) return { kind: 'passthrough', reason: off };
   const parsed = parseBuildArgs(d.args);
   if (!parsed.ok) return { kind: 'passthrough', reason: parsed.reason };
   const b = parsed.build;
-  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? (env[ENV.buildxBuilder] || undefined) ?? facts.currentBuilder;
+  const selected = cli && facts.builderAlias !== 'buildx' ? undefined : facts.currentBuilder;
+  const builder = lastValue(b, 'builder') ?? d.buildxBuilder ?? (env[ENV.buildxBuilder] || undefined) ?? selected;
   if (builder !== cfg.builderName) return { kind: 'passthrough', reason: `builder is ${builder ?? 'the default'}` };
   return planBuild(b, d, builder, env, d.command[0] !== 'buildx');
 }
@@ -163,6 +185,9 @@ function decideBake(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts): 
 function decideCompose(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts): Plan {
   const c = parseComposeArgv(d.args);
   if (!c) return { kind: 'passthrough', reason: 'not a compose build' };
+  // Compose builds with its classic builder then (or fails on a value that is not a boolean).
+  const off = buildkitOff(env, false);
+  if (off) return { kind: 'passthrough', reason: off };
   if (c.sub !== 'build' && !flag(c, 'build') && flag(c, 'no-build')) return { kind: 'passthrough', reason: `compose ${c.sub} --no-build` };
   if (c.sub === 'build' && (flag(c, 'push') || flag(c, 'print') || flag(c, 'check') || opt(c, 'provenance') || opt(c, 'sbom') || opt(c, 'memory'))) {
     return { kind: 'passthrough', reason: 'compose build with options only compose implements' };

@@ -79,3 +79,42 @@ describe('same stdout and exit code as plain docker', () => {
     expect(left.out).toBe('0\n0\n');
   });
 });
+
+describe('the builder docker itself would use', () => {
+  it('leaves builds with BuildKit turned off to the legacy builder, as docker and compose do', async () => {
+    const legacy = (docker: string, tag: string) => sh(id, `cd /ctx && DOCKER_BUILDKIT=0 ${docker} build -t parity/${tag} .`);
+    const [lw, lp] = await Promise.all([legacy('docker', 'legacy-w'), legacy('/usr/bin/docker', 'legacy-p')]);
+    for (const r of [lw, lp]) {
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/^Sending build context to Docker daemon/);
+      expect(r.out).toMatch(/^Successfully tagged parity\/legacy-[wp]:latest$/m);
+    }
+    expect(lw.err).toMatch(/^DEPRECATED: The legacy builder/);
+    expect(lw.err).toBe(lp.err);
+    const notBool = (docker: string) => sh(id, `cd /ctx && DOCKER_BUILDKIT=maybe ${docker} build .`);
+    const [bw, bp] = await Promise.all([notBool('docker'), notBool('/usr/bin/docker')]);
+    expect(bp.code).not.toBe(0);
+    expect([bw.code, bw.out, bw.err]).toEqual([bp.code, bp.out, bp.err]);
+    const compose = [
+      'mkdir -p /tmp/legacy && cd /tmp/legacy && cp /ctx/Dockerfile /ctx/f .',
+      `printf 'services:\\n  a:\\n    image: parity/legacy-compose:1\\n    build: .\\n' > compose.yaml`,
+      'DOCKER_BUILDKIT=0 docker compose build >/dev/null',
+      `docker image inspect -f '{{index .Config.Labels "com.docker.compose.image.builder"}}' parity/legacy-compose:1`,
+    ].join(' && ');
+    const c = await sh(id, compose);
+    expect(c.code, c.err).toBe(0);
+    expect(c.err).not.toMatch(/^helix: /m);
+    expect(c.out).toBe('classic\n');
+  });
+
+  it('builds docker build on the context builder after docker buildx use, as the CLI does, and buildx build on the chosen one', async () => {
+    const chosen = (cmd: string) => sh(id, `cd /ctx && unset BUILDX_BUILDER && docker buildx use helix-shared && docker ${cmd}; rc=$?; docker buildx use default; exit $rc`);
+    const b = await chosen('build -t parity/used:1 .');
+    expect(b.code, b.err).toBe(0);
+    expect(b.err).toMatch(/^#0 building with "default" instance using docker driver$/m);
+    expect(b.err).not.toMatch(/^helix: /m);
+    const x = await chosen('buildx build --load -t parity/used:2 .');
+    expect(x.code, x.err).toBe(0);
+    expect(x.status).toMatch(/^helix: parity\/used:2 /);
+  });
+});

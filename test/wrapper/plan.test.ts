@@ -82,9 +82,37 @@ describe('decide', () => {
     expect(decide(['build', '-'], shared, cfg)).toMatchObject({ kind: 'smart', build: { stdin: true } });
   });
 
-  it('follows the builder chosen with docker buildx use when nothing else names one', () => {
-    expect(decide(['build', '.'], {}, cfg, { currentBuilder: 'helix-shared' })).toMatchObject({ kind: 'smart' });
-    expect(decide(['build', '.'], { BUILDX_BUILDER: 'other' }, cfg, { currentBuilder: 'helix-shared' })).toMatchObject({ kind: 'passthrough' });
+  it('follows the builder chosen with docker buildx use where docker does: buildx build, or docker build after buildx install', () => {
+    const used = { currentBuilder: 'helix-shared' };
+    expect(decide(['buildx', 'build', '.'], {}, cfg, used)).toMatchObject({ kind: 'smart' });
+    expect(decide(['buildx', 'build', '.'], { BUILDX_BUILDER: 'other' }, cfg, used)).toMatchObject({ kind: 'passthrough' });
+    // The CLI builds on the current context's builder otherwise (BUILDX_BUILDER=<context>).
+    for (const cmd of [['build'], ['image', 'build'], ['builder', 'build']]) {
+      expect(decide([...cmd, '.'], {}, cfg, used)).toMatchObject({ kind: 'passthrough' });
+      expect(decide([...cmd, '.'], { BUILDX_BUILDER: '' }, cfg, used)).toMatchObject({ kind: 'passthrough' });
+      expect(decide([...cmd, '.'], {}, cfg, { ...used, builderAlias: 'buildx' })).toMatchObject({ kind: 'smart' });
+      expect(decide([...cmd, '.'], {}, cfg, { ...used, builderAlias: 'other-plugin' })).toMatchObject({ kind: 'passthrough' });
+    }
+  });
+
+  it('leaves docker build to docker when DOCKER_BUILDKIT turns BuildKit off or is not a boolean, as the CLI reads it', () => {
+    for (const v of ['0', 'false', 'F', '', 'yes', 'on']) {
+      for (const cmd of [['build'], ['image', 'build'], ['builder', 'build']]) {
+        expect(decide([...cmd, '.'], { ...shared, DOCKER_BUILDKIT: v }, cfg)).toMatchObject({ kind: 'passthrough', reason: `DOCKER_BUILDKIT=${v}: not a BuildKit build` });
+      }
+    }
+    for (const v of ['1', 't', 'TRUE', 'True']) expect(decide(['build', '.'], { ...shared, DOCKER_BUILDKIT: v }, cfg)).toMatchObject({ kind: 'smart' });
+    // buildx does not read it.
+    expect(decide(['buildx', 'build', '.'], { ...shared, DOCKER_BUILDKIT: '0' }, cfg)).toMatchObject({ kind: 'smart' });
+  });
+
+  it('leaves compose builds to compose when DOCKER_BUILDKIT is set and not true; compose ignores it empty', () => {
+    for (const argv of [['compose', 'build'], ['compose', 'up', '--build']]) {
+      expect(decide(argv, { ...shared, DOCKER_BUILDKIT: '0' }, cfg)).toMatchObject({ kind: 'passthrough' });
+      expect(decide(argv, { ...shared, DOCKER_BUILDKIT: 'nope' }, cfg)).toMatchObject({ kind: 'passthrough' });
+      expect(decide(argv, { ...shared, DOCKER_BUILDKIT: '' }, cfg)).toMatchObject({ kind: 'compose' });
+      expect(decide(argv, { ...shared, DOCKER_BUILDKIT: '1' }, cfg)).toMatchObject({ kind: 'compose' });
+    }
   });
 
   it('falls back to the builder of the current context, and puts transfers under the project', () => {
