@@ -59,7 +59,7 @@ const digests = (m: Metadata, i: BakeItem) => digestsOf(m[i.target] ?? {}, `bake
 
 /**
  * @param early targets landed while the bake ran; each counts only if the metadata file has the same digests
- * @returns the transfer reference of each target that went through the registry
+ * @returns how each target landed
  */
 export async function landTargets(
   cfg: ToolkitConfig,
@@ -69,33 +69,33 @@ export async function landTargets(
   started: number,
   landing: Landing = { via: 'registry' },
   early: ReadonlyMap<string, Promise<EarlyLanding | undefined>> = new Map(),
-): Promise<Map<string, string>> {
+): Promise<Map<string, Landed>> {
   const m = await readMetadata(metadataFile);
-  const refs = new Map<string, string>();
+  const landed = new Map<string, Landed>();
   const failed: Array<{ i: BakeItem; err: unknown }> = [];
   await Promise.all(
     items.map(async (i) => {
       try {
         const d = digests(m, i);
         const e = await early.get(i.target);
-        const landed = e && e.digests.config === d.config && e.digests.manifest === d.manifest ? e : undefined;
-        const got = landed ? landed.got : await land(i, d, landing.via);
-        if (got.transferRef) refs.set(i.target, got.transferRef);
-        await reportBuild(cfg, i.session.b, { build, ...got, ms: (landed?.at ?? Date.now()) - started }, i.target);
+        const same = e && e.digests.config === d.config && e.digests.manifest === d.manifest ? e : undefined;
+        const got = same ? same.got : await land(i, d, landing.via);
+        landed.set(i.target, got);
+        await reportBuild(cfg, i.session.b, { build, ...got, ms: (same?.at ?? Date.now()) - started }, i.target);
       } catch (err) {
         if (landing.via === 'registry') throw err;
         failed.push({ i, err });
       }
     }),
   );
-  if (!failed.length || landing.via !== 'facade') return refs;
+  if (!failed.length || landing.via !== 'facade') return landed;
   const again = await landing.pushAgain();
   if (!again) throw new HelixError('COMMAND_FAILED', `the facade could not serve ${failed.map((f) => f.i.target).join(', ')}, and the bake pushing them failed`);
   const pushed = await readMetadata(again);
   for (const { i, err } of failed) {
     const got = await i.session.landPushed(i.repo, digests(pushed, i), i.ids);
-    if (got.transferRef) refs.set(i.target, got.transferRef);
+    landed.set(i.target, got);
     await reportBuild(cfg, i.session.b, { build, ...got, kept: i.repo, warning: facadeWarning(cfg, err, 'registry'), ms: Date.now() - started }, i.target);
   }
-  return refs;
+  return landed;
 }

@@ -2,7 +2,7 @@
 // groups, targets and --set itself (`bake --print`); the wrapper then runs that definition once, each
 // image target pushed by digest instead of loaded, the images the daemon has given as named contexts
 // (local bases), and every image lands as a smart build's does.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ToolkitConfig } from '../lib/config.js';
@@ -17,7 +17,8 @@ import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
 import { CACHE_NS_ARG, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { keepOutput, pushOutput, Session } from './smart-build.js';
+import { keepOutput, pushOutput, Session, type Landed } from './smart-build.js';
+import { localBakeMetadata, type LandedImage } from './metadata-file.js';
 import { transferRepository } from './transfer.js';
 
 type Target = Record<string, unknown> & { tags?: string[]; output?: unknown[]; platforms?: string[]; context?: string };
@@ -100,6 +101,19 @@ async function withLocalBases(def: PrintedBake, bases: LocalBases): Promise<Prin
   return { ...def, target };
 }
 
+/** The user's metadata file as a bake on docker's builder would have written it for the landed images. */
+async function rewriteMetadata(file: string, def: PrintedBake, items: readonly BakeItem[], landed: ReadonlyMap<string, Landed>): Promise<void> {
+  const targets = new Map<string, LandedImage>();
+  for (const i of items) {
+    const imageId = landed.get(i.target)?.imageId;
+    const t = def.target[i.target] as Target;
+    const userContexts = Object.keys((t.contexts ?? {}) as Record<string, string>);
+    if (imageId) targets.set(i.target, { imageId, tags: i.session.b.tags, userContexts, userCacheNamespace: CACHE_NS_ARG in ((t.args ?? {}) as Record<string, string>) });
+  }
+  const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  await writeFile(file, JSON.stringify(localBakeMetadata(m, targets), null, 2));
+}
+
 export interface BakeRun {
   docker: DockerCall;
   bake: BakeArgv;
@@ -153,7 +167,8 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
       const pushed = await run('bake-push', (repo) => pushOutput(cfg, repo), again, false);
       return pushed.code === 0 && !pushed.signal ? again : undefined;
     };
-    await landTargets(cfg, items, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' });
+    const landed = await landTargets(cfg, items, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' });
+    if (lastOpt(r.bake.opts, 'metadata-file')) await rewriteMetadata(meta, def, items, landed);
     return build;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -108,7 +108,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
       return build;
     }
     const landed = await landTargets(cfg, landing, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' }, early);
-    await recordTransfers(indexFile(cfg), Object.fromEntries(items.flatMap((i) => (landed.has(i.s.service) ? [[i.s.image, landed.get(i.s.service) as string]] : []))));
+    await recordTransfers(indexFile(cfg), Object.fromEntries(items.flatMap((i) => { const ref = landed.get(i.s.service)?.transferRef; return ref ? [[i.s.image, ref]] : []; })));
     return SUCCESS;
   };
   return { cancel, finish };

@@ -38,6 +38,8 @@ export interface SmartBuild {
   quiet: boolean;
   iidfile?: string;
   metadataFile?: string;
+  /** The user set the cache mount namespace (otherwise the wrapper did: not theirs to see in the metadata file). */
+  userCacheNamespace: boolean;
   /** The context or the Dockerfile comes from stdin: it can be read by one solve only. */
   stdin: boolean;
   /** The same build on the local builder, for when the shared BuildKit is unreachable. */
@@ -104,8 +106,11 @@ export function projectOf(env: Env): string {
  * wins. Layers stay shared: only steps with a cache mount get a project-specific cache key.
  */
 export function withCacheNamespace(b: ParsedBuild, project: string): ParsedBuild {
-  const set = values(b, 'build-arg').some((a) => a === CACHE_NS_ARG || a.startsWith(`${CACHE_NS_ARG}=`));
-  return set ? b : withFlags(b, [{ name: 'build-arg', value: `${CACHE_NS_ARG}=${project}` }]);
+  return hasCacheNamespace(b) ? b : withFlags(b, [{ name: 'build-arg', value: `${CACHE_NS_ARG}=${project}` }]);
+}
+
+function hasCacheNamespace(b: ParsedBuild): boolean {
+  return values(b, 'build-arg').some((a) => a === CACHE_NS_ARG || a.startsWith(`${CACHE_NS_ARG}=`));
 }
 
 /** The argv of a tarball load: the solve's build with the tags, without progress output (the user has seen it once). */
@@ -142,6 +147,7 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       quiet: isTrue(b, 'quiet'),
       iidfile: lastValue(b, 'iidfile'),
       metadataFile: lastValue(b, 'metadata-file'),
+      userCacheNamespace: hasCacheNamespace(user),
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
       // The local builder of the current context is named after the context; its docker driver loads.
       localArgv: [...call.globals, 'buildx', 'build', '--builder', call.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(without(user, ['builder']))],

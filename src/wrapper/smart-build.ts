@@ -13,7 +13,8 @@ import { DockerCli, EngineApi, type Daemon } from './daemon.js';
 import { engineSocket } from '../lib/engine-endpoint.js';
 import { chooseLoadAction } from './load-action.js';
 import { loadArgsOf, type DockerCall, type SmartBuild } from './plan.js';
-import { renderArgs, withFlags } from './build-flags.js';
+import { renderArgs, values, withFlags } from './build-flags.js';
+import { localMetadata } from './metadata-file.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, downloadedAt, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
@@ -286,6 +287,13 @@ export function facadeWarning(cfg: ToolkitConfig, err: unknown, path: string): s
   return `registry facade ${cfg.facade}: ${errorText(err)}; the image went the ${path} way instead`;
 }
 
+/** The user's metadata file as docker's builder would have written it for the image the daemon has. */
+async function rewriteMetadata(b: SmartBuild, file: string, imageId: string): Promise<void> {
+  const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  const userContexts = values(b.build, 'build-context').map((c) => c.split('=')[0] as string);
+  await writeFile(file, JSON.stringify(localMetadata(m, { imageId, tags: b.tags, userContexts, userCacheNamespace: b.userCacheNamespace }), null, 2));
+}
+
 function isResult(r: SmartResult | ChildResult): r is SmartResult {
   return 'build' in r;
 }
@@ -310,6 +318,7 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress:
     const ms = Date.now() - started;
     if (!isResult(r)) return { build: r, ms };
     if (b.iidfile && r.imageId) await writeFile(b.iidfile, r.imageId);
+    if (b.metadataFile && r.imageId) await rewriteMetadata(b, b.metadataFile, r.imageId);
     if (b.quiet && r.imageId) process.stdout.write(`${r.imageId}\n`);
     const warning = r.warning ?? (registryUp || facade ? undefined : `registry ${cfg.registry} is unreachable; fell back to a tarball load`);
     return { ...r, warning, ms };

@@ -74,6 +74,18 @@ it('leaves the image ids plain bake leaves on the same builder, and prints --pri
   expect(w.out).toBe(p.out);
 });
 
+it('writes the metadata file a bake on docker\'s own builder writes: local image ids as digests, the tags as names', async () => {
+  // Per target: its keys, image.name, whether the digest is the local id of its first tag, its build arguments' names.
+  const summary = (file: string) =>
+    `/opt/helix/bin/node -e "const { execSync } = require('node:child_process'); const m = require('${file}'); for (const t of ['base', 'app', 'tool']) { const e = m[t]; const id = execSync('docker image inspect -f {{.Id}} ' + e['image.name'].split(',')[0]).toString().trim(); console.log(t, JSON.stringify([Object.keys(e).sort(), e['image.name'], e['containerimage.digest'] === id, Object.keys(e['buildx.build.provenance'].invocation.parameters.args ?? {}).sort()])); }"`;
+  const w = await sh(id, `cd /bake && docker buildx bake --load --metadata-file /tmp/bw.json >/dev/null 2>&1 && ${summary('/tmp/bw.json')}`);
+  expect(w.code, w.err).toBe(0);
+  const p = await sh(id, `cd /bake && BUILDX_BUILDER=default /usr/bin/docker buildx bake --load --metadata-file /tmp/bp.json >/dev/null 2>&1 && ${summary('/tmp/bp.json')}`);
+  expect(p.code, p.err).toBe(0);
+  expect(w.out).toBe(p.out);
+  expect(w.out).toMatch(/^tool .*"docker.io\/bk\/tool:1,docker.io\/bk\/tool:latest",true,/m);
+});
+
 it('gives a target the image the daemon has under the name it builds FROM, as a build does', async () => {
   expect((await sh(id, 'cd /bake && docker build -t bk/local:1 base')).code).toBe(0);
   const r = await sh(id, 'cd /bake && docker buildx bake -f local.hcl --load fromlocal');

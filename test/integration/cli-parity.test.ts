@@ -38,6 +38,19 @@ describe('same stdout and exit code as plain docker', () => {
     expect(w.out.trim()).toBe(local);
   });
 
+  it('writes the metadata file docker build writes: the local image as its digest, the tags as its names, only the user\'s arguments', async () => {
+    const read = `/opt/helix/bin/node -p "const m = require('/tmp/META.json'); JSON.stringify([Object.keys(m).sort(), m['containerimage.digest'], m['image.name'], m['buildx.build.provenance'].invocation.parameters.args])"`;
+    const w = await wrapped(`build -q --metadata-file /tmp/w.json -t parity/meta:1 . && ${read.replace('META', 'w')}`);
+    const p = await plain(`build -q --metadata-file /tmp/p.json -t parity/meta-plain:1 . && ${read.replace('META', 'p')}`);
+    expect(w.code, w.err).toBe(0);
+    expect(p.code, p.err).toBe(0);
+    const [wid, wm] = w.out.trim().split('\n');
+    const [pid, pm] = p.out.trim().split('\n');
+    // No build arguments: buildx leaves the key out (null here).
+    expect(JSON.parse(wm as string)).toEqual([JSON.parse(pm as string)[0], wid, 'docker.io/parity/meta:1', null]);
+    expect(JSON.parse(pm as string)).toEqual([expect.any(Array), pid, 'docker.io/parity/meta-plain:1', null]);
+  });
+
   it('prints and fails as plain docker does for the desktop user too, with the image id the shared builder gives root', async () => {
     const asUser = (cmd: string) => sh(id, `su - retro -c 'cd /ctx && ${cmd}'`);
     const w = await asUser('docker build -q -t parity/user:1 .');

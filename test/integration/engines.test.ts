@@ -40,12 +40,16 @@ describe.each([
 
   it('pulls a new image, skips it unchanged, tags it under another name, and builds FROM it as a local image', async () => {
     const paths: string[] = [];
-    for (const cmd of ['build -t chain/a /p/a', 'build -t chain/a /p/a', 'build -t chain/a2 /p/a']) {
+    for (const cmd of ['build --metadata-file /tmp/meta.json -t chain/a /p/a', 'build -t chain/a /p/a', 'build -t chain/a2 /p/a']) {
       const r = await sh(id, `docker ${cmd}`);
       expect(r.code, r.err).toBe(0);
       paths.push(r.status ?? '');
     }
     expect(paths[0]).toMatch(/changed, pulled by digest/);
+    // The metadata file names the image as docker's builder does: by its local id, under its tag.
+    const meta = await sh(id, `docker image inspect -f '{{.Id}}' chain/a; /opt/helix/bin/node -p "const m = require('/tmp/meta.json'); m['containerimage.digest'] + ' ' + m['image.name']"`);
+    const [localId, written] = meta.out.trim().split('\n');
+    expect(written).toBe(`${localId} docker.io/chain/a`);
     expect(paths[1]).toMatch(/unchanged on helix-shared, load skipped/);
     expect(paths[2]).toMatch(/already present, tagged only/);
     const b = await sh(id, 'docker build -t chain/b /p/b && docker run --rm chain/b cat /b');

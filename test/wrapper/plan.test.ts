@@ -42,6 +42,7 @@ describe('decide', () => {
         quiet: true,
         iidfile: '/tmp/i',
         metadataFile: undefined,
+        userCacheNamespace: false,
         stdin: false,
         localArgv: ['buildx', 'build', '--builder', 'default', '--quiet', '--load', '--iidfile=/tmp/i', '--build-arg=A=1', '--tag=x', '--progress=plain', '.'],
         project: 'default',
