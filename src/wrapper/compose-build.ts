@@ -14,11 +14,12 @@ import { daemonFor } from './smart-build.js';
 import { lastOpt } from './options.js';
 import { startBake } from './compose-bake-run.js';
 import { buildEach } from './compose-each.js';
-import { composeBuildFailureCode } from './compose-exit.js';
+import { buildsThroughBake, composeBuildFailureCode } from './compose-exit.js';
 import { ComposePlanError, planComposeBuilds, projectOf, type ComposeProject, type ServiceBuild } from './compose-plan.js';
 import { SUCCESS, type ComposeRun } from './compose-run.js';
 import { cacheProject, projectCacheFile, readCachedProject } from './project-cache.js';
 import { composeVersion, versionCore } from './compose-version.js';
+import { buildProgress, builtLines, composeDisplay } from './compose-display.js';
 import { imageRefs } from './dockerfile-refs.js';
 
 /** The project as compose reads it now (`config --format json`), or undefined if compose cannot. */
@@ -81,8 +82,7 @@ async function buildsOf(r: ComposeRun, text: string, progress: string | undefine
  */
 export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promise<ChildResult | undefined> {
   const c = r.compose;
-  const quiet = c.sub === 'build' && flag(c, 'quiet');
-  const progress = quiet ? 'quiet' : lastOpt(c.globalOpts, 'progress');
+  const progress = buildProgress(c, process.env);
   const cacheFile = projectCacheFile(cfg, JSON.stringify([process.cwd(), r.docker.globals, c.words]));
   const reading = new AbortController();
   const fresh = loadProjectText(cfg, r, reading.signal);
@@ -102,8 +102,12 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
     return undefined;
   }
   const dir = await mkdtemp(join(tmpdir(), 'helix-compose-'));
+  // The builds the finished run was of, for compose's "Built" lines.
+  let built: ServiceBuild[] = [];
   try {
-    let bake = cached && !implicit ? await plan(cached).then((b) => startBake(cfg, r, b, progress, dir), () => undefined) : undefined;
+    const fromCache = cached && !implicit ? await plan(cached).catch(() => undefined) : undefined;
+    let bake = fromCache ? await startBake(cfg, r, fromCache, progress, dir) : undefined;
+    if (bake && fromCache) built = fromCache;
     const text = await fresh;
     if (text !== cached) {
       await bake?.cancel();
@@ -122,6 +126,7 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
       // A project the wrapper cannot plan (no such service, say) is compose's to run, and to refuse;
       // one with nothing to build, compose's to run as it is.
       if (!builds?.length) return undefined;
+      built = builds;
       bake = await startBake(cfg, r, builds, progress, dir);
       ended = bake ? await bake.finish() : await buildEach(cfg, r, builds, dir);
     }
@@ -130,6 +135,8 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  const display = composeDisplay(c, process.env, process.stdout.isTTY === true);
+  process.stderr.write(builtLines(c, built.map((b) => b.image), display, buildsThroughBake(version, process.env.COMPOSE_BAKE)));
   if (c.sub === 'build') return SUCCESS;
   return runChild(cfg.realDocker, [...r.docker.globals, 'compose', ...withoutBuild(c)]);
 }

@@ -6,7 +6,8 @@
 /** Classic compose's code for "the build failed". */
 export const CLASSIC_BUILD_FAILED = 17;
 
-function bakes(version: string, composeBake: string | undefined): boolean {
+/** Whether this compose builds through bake: by default since 2.36, or as COMPOSE_BAKE says. */
+export function buildsThroughBake(version: string, composeBake: string | undefined): boolean {
   if (composeBake !== undefined && composeBake !== '') return !['0', 'false', 'no'].includes(composeBake.toLowerCase());
   const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
   if (!m) return true;
@@ -16,5 +17,5 @@ function bakes(version: string, composeBake: string | undefined): boolean {
 
 /** @param version what `docker compose version --short` printed */
 export function composeBuildFailureCode(buildCode: number, version: string, composeBake: string | undefined): number {
-  return bakes(version, composeBake) ? buildCode : CLASSIC_BUILD_FAILED;
+  return buildsThroughBake(version, composeBake) ? buildCode : CLASSIC_BUILD_FAILED;
 }

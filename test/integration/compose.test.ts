@@ -79,10 +79,21 @@ describe.each(ENGINES.flatMap((e) => COMPOSE.map((c) => ({ ...c, ...e }))))('com
     expect((await sh(id, 'docker run --rm shop/tool:dev cat /tool')).out).toBe('tool\n');
   });
 
-  it('skips every load when nothing changed', async () => {
+  it('skips every load when nothing changed, and prints what compose prints of its builds', async () => {
     const r = await compose('build');
     expect(r.code, r.err).toBe(0);
     expect(r.err.match(/unchanged on helix-shared, load skipped/g)).toHaveLength(3);
+    // compose's own lines: a Built event per image after a bake (2.40), none after classic builds (2.26).
+    const own = r.err.split('\n').filter((l) => l && !l.startsWith('helix: ')).sort();
+    expect(own).toEqual(version === '2.40' ? [' shop-app  Built', ' shop-base  Built', ' shop/tool:dev  Built'] : []);
+    if (version === '2.40') {
+      const json = await compose('--progress json build base');
+      expect(json.err.split('\n').filter((l) => l.startsWith('{'))).toEqual(['{"id":"shop-base","status":"Built"}']);
+    }
+    // A dry run builds nothing: compose's own.
+    const dry = await compose('--dry-run build');
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.err).not.toMatch(/^helix: /m);
   });
 
   it('rebuilds the dependent services on a changed base', async () => {

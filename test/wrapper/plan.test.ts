@@ -107,6 +107,11 @@ describe('decide', () => {
     expect(decide(['buildx', 'build', '.'], { ...shared, DOCKER_BUILDKIT: '0' }, cfg)).toMatchObject({ kind: 'smart' });
   });
 
+  it('leaves compose --dry-run to compose, which builds nothing', () => {
+    expect(decide(['compose', '--dry-run', 'build'], shared, cfg)).toMatchObject({ kind: 'passthrough', reason: 'compose --dry-run builds nothing' });
+    expect(decide(['compose', '--dry-run', 'up', '--build'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+  });
+
   it('leaves compose builds to compose when DOCKER_BUILDKIT is set and not true; compose ignores it empty', () => {
     for (const argv of [['compose', 'build'], ['compose', 'up', '--build']]) {
       expect(decide(argv, { ...shared, DOCKER_BUILDKIT: '0' }, cfg)).toMatchObject({ kind: 'passthrough' });
