@@ -44,6 +44,11 @@ async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefi
 
 async function main(argv: string[]): Promise<never> {
   const cfg = loadConfig();
+  // A failure nothing awaited is an internal error too: one line, then the real docker, not a stack trace.
+  process.once('unhandledRejection', (err) => {
+    process.stderr.write(`helix: ${oneLine(err)}; running docker unchanged\n`);
+    void handOff(cfg.realDocker, argv);
+  });
   let ended: ChildResult | undefined;
   try {
     const facts = { currentBuilder: currentBuilder(), builderAlias: builderAlias(parseDockerArgv(argv)?.configDir) };

@@ -8,6 +8,7 @@ import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js
 import { isBuildCommand, parseDockerArgv, type DockerArgv } from './docker-argv.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from './bake-flags.js';
 import { lastOpt } from './options.js';
+import { validTag } from './tag-syntax.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -89,6 +90,8 @@ function notSmart(b: ParsedBuild): string | undefined {
   if (platformsOf(b).length > 1) return 'multi-platform build';
   if (values(b, 'attest').length || values(b, 'sbom').length || values(b, 'provenance').length) return 'attestations requested';
   if (b.positionals.length !== 1) return 'needs exactly one context';
+  // Tags are applied after the solve: one docker refuses is for buildx to refuse, before building.
+  if (values(b, 'tag').some((t) => !validTag(t))) return 'a tag docker refuses';
   return undefined;
 }
 
@@ -143,7 +146,7 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       endpoint: { context: call.context, host: call.host, tls: call.tls },
       builder,
       build: without(b, [...MANAGED, 'tag']),
-      tags: values(b, 'tag'),
+      tags: [...new Set(values(b, 'tag'))],
       quiet: isTrue(b, 'quiet'),
       iidfile: lastValue(b, 'iidfile'),
       metadataFile: lastValue(b, 'metadata-file'),

@@ -142,9 +142,14 @@ export class Session {
     });
   }
 
-  /** The local image id of each tag. Started with the solve, which cannot change them. */
+  /**
+   * The local image id of each tag. Started with the solve, which cannot change them; a failed solve
+   * never awaits it, so its failure must not end the process.
+   */
   localIds(): Promise<Map<string, string | undefined>> {
-    return Promise.all(this.b.tags.map(async (t) => [t, await this.localId(t)] as const)).then((e) => new Map(e));
+    const ids = Promise.all(this.b.tags.map(async (t) => [t, await this.localId(t)] as const)).then((e) => new Map(e));
+    ids.catch(() => undefined);
+    return ids;
   }
 
   /**

@@ -68,6 +68,15 @@ describe('same stdout and exit code as plain docker', () => {
     expect(wb.out).toBe(pb.out);
   });
 
+  it('refuses a tag docker refuses with docker\'s error, before building', async () => {
+    const [w, p] = await Promise.all([wrapped("build -t 'Bad:Tag' ."), plain("build -t 'Bad:Tag' .")]);
+    expect(p.code).toBe(1);
+    expect([w.code, w.out]).toEqual([p.code, p.out]);
+    const last = (err: string) => err.trim().split('\n').pop();
+    expect(last(w.err)).toBe(last(p.err));
+    expect(last(p.err)).toMatch(/invalid tag "Bad:Tag"/);
+  });
+
   it('fails a broken build with the same exit code and empty stdout', async () => {
     const [w, p] = await Promise.all([wrapped('build -f bad.Dockerfile -t parity/bad:1 .'), plain('build -f bad.Dockerfile -t parity/bad2:1 .')]);
     expect(p.code).not.toBe(0);

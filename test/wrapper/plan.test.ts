@@ -126,6 +126,11 @@ describe('decide', () => {
     expect(p).toMatchObject({ kind: 'smart', build: { localArgv: ['--context', 'ctx1', 'buildx', 'build', '--builder', 'ctx1', '.'], project: 'prj_1' } });
   });
 
+  it('leaves a tag docker refuses to buildx, which refuses it before building, and names a repeated tag once', () => {
+    expect(decide(['build', '-t', 'Bad:Tag', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'a tag docker refuses' });
+    expect(decide(['build', '-t', 'a', '-t', 'a', '-t', 'b', '.'], shared, cfg)).toMatchObject({ kind: 'smart', build: { tags: ['a', 'b'] } });
+  });
+
   it('leaves an unparseable build line to docker, which prints the real error', () => {
     expect(decide(['build', '--bogus', '.'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
   });
