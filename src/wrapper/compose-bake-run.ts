@@ -73,7 +73,6 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     const f = watcher.push(line);
     if (f) (wanted ? startLanding(f) : exported.push(f));
   };
-  const hostNetwork = Object.values(def.definition.target).some((t) => t.network === 'host');
   // Contexts and secrets are wherever compose found them, as they are for the builds compose runs;
   // the metadata file is ours and needs the digests only, not the provenance buildx asks BuildKit for.
   const env = { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0', BUILDX_METADATA_PROVENANCE: 'disabled' };
@@ -83,7 +82,6 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
     await writeFile(file, JSON.stringify(d));
     const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
     if (shown && progress) argv.push(`--progress=${progress}`);
-    if (hostNetwork) argv.push('--allow=network.host');
     return { meta, build: await runPlugin('buildx', cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore', ...(shown ? { onLine } : {}) }) };
   };
   const abort = new AbortController();

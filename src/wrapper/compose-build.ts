@@ -17,6 +17,7 @@ import { buildEach } from './compose-each.js';
 import { buildsThroughBake, composeBuildFailureCode } from './compose-exit.js';
 import { ComposePlanError, planComposeBuilds, projectOf, type ComposeProject, type ServiceBuild } from './compose-plan.js';
 import { SUCCESS, type ComposeRun } from './compose-run.js';
+import { localBuilderName, needsLocalBuilder } from './plan.js';
 import { cacheProject, projectCacheFile, readCachedProject } from './project-cache.js';
 import { composeVersion, versionCore } from './compose-version.js';
 import { buildProgress, builtLines, composeDisplay } from './compose-display.js';
@@ -49,6 +50,15 @@ async function refsByService(project: ComposeProject): Promise<Map<string, strin
     }),
   );
   return refs;
+}
+
+/** Why a project's builds must run on the session's own builder, if one of them must. */
+function localOnly(builds: readonly ServiceBuild[]): string | undefined {
+  for (const b of builds) {
+    const why = needsLocalBuilder(b.build);
+    if (why) return `service ${b.service}: ${why}`;
+  }
+  return undefined;
 }
 
 /** The service builds a project's text asks for, in dependency order. */
@@ -106,7 +116,7 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
   let built: ServiceBuild[] = [];
   try {
     const fromCache = cached && !implicit ? await plan(cached).catch(() => undefined) : undefined;
-    let bake = fromCache ? await startBake(cfg, r, fromCache, progress, dir) : undefined;
+    let bake = fromCache && !localOnly(fromCache) ? await startBake(cfg, r, fromCache, progress, dir) : undefined;
     if (bake && fromCache) built = fromCache;
     const text = await fresh;
     if (text !== cached) {
@@ -126,6 +136,13 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
       // A project the wrapper cannot plan (no such service, say) is compose's to run, and to refuse;
       // one with nothing to build, compose's to run as it is.
       if (!builds?.length) return undefined;
+      const local = localOnly(builds);
+      if (local) {
+        // As plain compose would run it: on the session's own builder, every service.
+        process.stderr.write(`helix: ${local}; built with the local builder\n`);
+        const env = { ...process.env, BUILDX_BUILDER: localBuilderName(r.docker, process.env) };
+        return await runChild(cfg.realDocker, [...r.docker.globals, 'compose', ...c.words], { env });
+      }
       built = builds;
       bake = await startBake(cfg, r, builds, progress, dir);
       ended = bake ? await bake.finish() : await buildEach(cfg, r, builds, dir);

@@ -17,7 +17,7 @@ import { runSmartBuild } from './smart-build.js';
 
 /** The CLI config directory a plan's docker and buildx calls read (`--config`), if named. */
 function configDirOf(plan: Exclude<Plan, { kind: 'passthrough' }>): string | undefined {
-  if (plan.kind === 'buildx') return plan.configDir;
+  if (plan.kind === 'buildx' || plan.kind === 'local') return plan.configDir;
   return plan.kind === 'smart' ? plan.build.configDir : plan.docker.configDir;
 }
 
@@ -29,6 +29,9 @@ async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefi
   if (credential) await ensureLogin(credential, configDirOf(plan));
   switch (plan.kind) {
     case 'buildx':
+      return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv);
+    case 'local':
+      process.stderr.write(`helix: ${plan.reason}; built with the local builder\n`);
       return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv);
     case 'compose':
       return runComposeBuilds(cfg, plan);

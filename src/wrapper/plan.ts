@@ -18,6 +18,8 @@ export type DockerCall = Pick<DockerArgv, 'globals' | 'configDir' | 'context' | 
 export type Plan =
   | { kind: 'passthrough'; reason: string }
   | { kind: 'buildx'; reason: string; argv: string[]; configDir?: string }
+  /** A build only the session's own builder can run, run there as plain docker would. */
+  | { kind: 'local'; reason: string; argv: string[]; configDir?: string }
   | { kind: 'smart'; build: SmartBuild }
   | { kind: 'compose'; docker: DockerCall; compose: ComposeArgv; builder: string }
   | { kind: 'bake'; docker: DockerCall; bake: BakeArgv; builder: string };
@@ -95,6 +97,20 @@ function notSmart(b: ParsedBuild): string | undefined {
   return undefined;
 }
 
+/**
+ * Why only the session's own builder can run this build: the shared BuildKit runs every build in a
+ * network of its own, and a build in its host network would sit on the sandbox's network, next to
+ * the registry and every other session.
+ */
+export function needsLocalBuilder(b: ParsedBuild): string | undefined {
+  return lastValue(b, 'network') === 'host' ? '--network=host needs the session\'s own builder' : undefined;
+}
+
+/** The local builder of the current context is named after the context; its docker driver loads. */
+export function localBuilderName(call: Pick<DockerCall, 'context'>, env: Env): string {
+  return call.context ?? env.DOCKER_CONTEXT ?? 'default';
+}
+
 /** BuildKit's Dockerfile frontend prefixes every cache mount's id with this build argument. */
 export const CACHE_NS_ARG = 'BUILDKIT_CACHE_MOUNT_NS';
 
@@ -127,6 +143,9 @@ export function loadArgsOf(s: SmartBuild): string[] {
  */
 export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, env: Env, loads: boolean): Plan {
   const project = projectOf(env);
+  const localArgv = [...call.globals, 'buildx', 'build', '--builder', localBuilderName(call, env), ...renderArgs(without(user, ['builder']))];
+  const local = needsLocalBuilder(user);
+  if (local) return { kind: 'local', reason: local, argv: localArgv, configDir: call.configDir };
   const b = withCacheNamespace(user, project);
   const why = notSmart(b);
   if (why) {
@@ -152,8 +171,7 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       metadataFile: lastValue(b, 'metadata-file'),
       userCacheNamespace: hasCacheNamespace(user),
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
-      // The local builder of the current context is named after the context; its docker driver loads.
-      localArgv: [...call.globals, 'buildx', 'build', '--builder', call.context ?? env.DOCKER_CONTEXT ?? 'default', ...renderArgs(without(user, ['builder']))],
+      localArgv,
       project,
     },
   };

@@ -91,6 +91,18 @@ describe('interception forms', () => {
     expect((await sh(id, 'docker run --rm paths/stdin:2 cat /s')).out).toMatch(/^stdin-/);
   });
 
+  it("builds in the host network on the session's own builder, as plain docker does, a build and a compose service alike", async () => {
+    const hostNet = `mkdir -p /tmp/hn && cd /tmp/hn && printf 'FROM debian:trixie\\nRUN echo ${nonce()} > /n\\n' > Dockerfile && printf 'services:\\n  hn:\\n    build:\\n      context: .\\n      network: host\\n' > compose.yaml`;
+    const b = await sh(id, `${hostNet} && docker build --network=host -t paths/hostnet:1 . && docker image inspect -f ok paths/hostnet:1`);
+    expect(b.code, b.err).toBe(0);
+    expect(b.err).toMatch(/^#0 building with "default" instance using docker driver$/m);
+    expect(b.status).toBe("helix: --network=host needs the session's own builder; built with the local builder");
+    expect(b.out.trim().split('\n').pop()).toBe('ok');
+    const c = await sh(id, 'cd /tmp/hn && docker compose build && docker image inspect -f ok hn-hn');
+    expect(c.code, c.err).toBe(0);
+    expect(c.status).toBe("helix: service hn: --network=host needs the session's own builder; built with the local builder");
+  });
+
   it('leaves builds on another builder to docker', async () => {
     const scratch = context({ Dockerfile: 'FROM scratch\nCOPY f /f\n', f: 'x\n' });
     const other = await session('plain', { binds: [`${scratch}:/ctx`] });

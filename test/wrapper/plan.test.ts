@@ -131,6 +131,17 @@ describe('decide', () => {
     expect(decide(['build', '-t', 'a', '-t', 'a', '-t', 'b', '.'], shared, cfg)).toMatchObject({ kind: 'smart', build: { tags: ['a', 'b'] } });
   });
 
+  it("builds in the host network on the session's own builder, as plain docker does", () => {
+    expect(decide(['build', '--network=host', '-t', 'x', '.'], shared, cfg)).toEqual({
+      kind: 'local',
+      reason: "--network=host needs the session's own builder",
+      argv: ['buildx', 'build', '--builder', 'default', '--network=host', '--tag=x', '.'],
+      configDir: undefined,
+    });
+    expect(decide(['--context', 'c1', 'buildx', 'build', '--network', 'host', '.'], shared, cfg)).toMatchObject({ kind: 'local', argv: ['--context', 'c1', 'buildx', 'build', '--builder', 'c1', '--network=host', '.'] });
+    expect(decide(['build', '--network=none', '.'], shared, cfg)).toMatchObject({ kind: 'smart' });
+  });
+
   it('leaves an unparseable build line to docker, which prints the real error', () => {
     expect(decide(['build', '--bogus', '.'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
   });
