@@ -35,12 +35,13 @@ function outputType(o: unknown): { type?: string; dest?: string } {
   return (o ?? {}) as { type?: string; dest?: string };
 }
 
-/** The targets whose image bake would load into the daemon, or why buildx itself must run this bake. Pure. */
+/** The targets whose image bake would load into the daemon on docker's own builder, or why buildx itself must run this bake. Pure. */
 export function loadedTargets(def: PrintedBake): { targets: string[] } | { reason: string } {
   const targets: string[] = [];
   for (const [name, t] of Object.entries(def.target)) {
     const outs = (t.output ?? []).map(outputType);
-    const loads = outs.length > 0 && outs.every((o) => o.type === 'docker' && !o.dest);
+    // A target without an output loads, as on docker's own builder (the docker driver's default).
+    const loads = outs.every((o) => o.type === 'docker' && !o.dest);
     if (!loads) {
       if (outs.some((o) => o.type !== 'cacheonly')) return { reason: `target ${name} has an explicit output` };
       continue;

@@ -56,6 +56,15 @@ it('lands every target of a loading bake, one FROM another, and skips them all w
   expect(again.err.match(/unchanged on helix-shared, load skipped/g)).toHaveLength(3);
 });
 
+it("loads the images of a bake without --load, as bake on docker's own builder does", async () => {
+  expect((await sh(id, 'docker rmi bk/tool:1 bk/tool:latest')).code).toBe(0);
+  const r = await sh(id, 'cd /bake && docker buildx bake tool');
+  expect(r.code, r.err).toBe(0);
+  expect(r.err).not.toMatch(/No output specified/);
+  expect(r.err).toMatch(/^helix: \[tool\] bk\/tool:1, bk\/tool:latest /m);
+  expect((await sh(id, 'docker run --rm bk/tool:latest cat /tool')).out).toBe('one\n');
+});
+
 it('follows --set and named targets as bake does', async () => {
   const r = await sh(id, 'cd /bake && docker buildx bake --load --set tool.args.V=two tool');
   expect(r.code, r.err).toBe(0);

@@ -38,12 +38,16 @@ describe('loadedTargets', () => {
     expect(loadedTargets(def)).toEqual({ targets: ['b', 'c'] });
   });
 
+  it('loads a target without an output, as bake does on docker\'s own builder', () => {
+    expect(loadedTargets({ target: { app: { tags: ['x/app:1'] }, base: { output: [{ type: 'cacheonly' }] } } })).toEqual({ targets: ['app'] });
+  });
+
   it('leaves explicit outputs, tarballs, several platforms and attestations to bake itself', () => {
     expect(loadedTargets({ target: { a: { output: [{ type: 'registry' }] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker', dest: 'a.tar' }] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], platforms: ['linux/amd64', 'linux/arm64'] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], attest: ['type=sbom'] } } })).toHaveProperty('reason');
-    expect(loadedTargets({ target: { a: {} } })).toEqual({ reason: 'no target loads an image' });
+    expect(loadedTargets({ target: { a: { output: [{ type: 'cacheonly' }] } } })).toEqual({ reason: 'no target loads an image' });
   });
 });
 
