@@ -170,7 +170,11 @@ export async function startSession(engine: Engine, cfg: HostConfig, spec: Sessio
 
 /** Runs a script in the session through a login shell, as a user at the desktop would. */
 export function execInSession(engine: Engine, id: string, script: string, onStderr?: (s: string) => void): Promise<ExecResult> {
-  return execIn(engine, sessionName(id), ['bash', '-lc', script], { onStderr });
+  return execIn(engine, sessionName(id), ['bash', '-lc', script], { onStderr }).catch((err: unknown) => {
+    if (statusOf(err) === 404) throw new HelixError('NOT_FOUND', `unknown session ${id}`);
+    if (statusOf(err) === 409) throw new HelixError('NOT_READY', `session ${id} is not running`, `helix session start ${id}`);
+    throw err;
+  });
 }
 
 /** The generations under a project's golden directory that sessions, running or stopped, still mount. */

@@ -33,5 +33,7 @@ export function asHelixError(err: unknown): HelixError {
 /** The single line shown to a person: code, message, then the hint if there is one. */
 export function oneLine(err: unknown): string {
   const e = asHelixError(err);
-  return `${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+  // Messages from libraries (an option parser, say) can span lines; a person gets one.
+  const flat = (t: string) => t.replace(/\s*\n\s*/g, ' ').trim();
+  return `${e.code}: ${flat(e.message)}${e.hint ? ` (${flat(e.hint)})` : ''}`;
 }

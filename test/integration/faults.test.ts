@@ -119,6 +119,21 @@ describe('bad input', () => {
     expect(treeHash(deps.cfg.stateDir, ['log'])).toBe(before);
   });
 
+  it('refuses a bad flag value or a session that is not there with one line naming it', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['serve', '--port', 'abc'], /^helix: error: BAD_FLAG: --port "abc" is not a port number/],
+      [['gc', '--grace-hours', '-5'], /^helix: error: BAD_FLAG: .*'--grace-hours'/],
+      [['session', 'exec', `nosuch-${run}`, 'true'], new RegExp(`^helix: error: NOT_FOUND: unknown session nosuch-${run}$`)],
+      [['session'], /^helix: error: BAD_FLAG: helix session: missing session ID$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await helix(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.err.trim(), args.join(' ')).toMatch(message);
+    }
+  });
+
   it("follows no link a session made and copies no more than the cap of an oversized file when it is removed", async () => {
     const victim = stateScratch();
     mkdirSync(join(victim, 'image'));

@@ -1,4 +1,4 @@
-import { oneLine } from '../../lib/errors.js';
+import { HelixError, oneLine } from '../../lib/errors.js';
 import { gcIfDue } from '../registry-gc.js';
 import { serveToken, serveTriggers } from '../serve.js';
 import { listProjects, type Command } from './command.js';
@@ -7,6 +7,7 @@ export const serve: Command = {
   usage: '  serve [--port 7770]             HTTP trigger for merge hooks: POST /projects/P/golden-build (bearer token in <state>/serve.token)',
   async run({ flags }, d) {
     const port = Number(flags.port);
+    if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) throw new HelixError('BAD_FLAG', `--port ${JSON.stringify(flags.port)} is not a port number (1-65535)`);
     const token = await serveToken(`${d.cfg.stateDir}/serve.token`);
     const maxBuilds = Math.max(1, Number(process.env.HELIX_MAX_GOLDEN_BUILDS ?? 2) || 2);
     for (const p of await listProjects(d.store)) void d.goldens.resume(p);

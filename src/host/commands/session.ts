@@ -10,7 +10,7 @@ export const session: Command = {
     '  session rm ID                   stop and remove a session and its data-root',
   ].join('\n'),
   async run({ sub, rest, flags }, d) {
-    const id = required(rest[0], `session ${sub ?? ''}`, 'session ID');
+    const id = required(rest[0], ['session', sub].filter(Boolean).join(' '), 'session ID');
     switch (sub) {
       case 'start': {
         const project = flags.project;
