@@ -8,12 +8,16 @@ export type ComposeDisplay = 'tty' | 'plain' | 'json' | 'quiet';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The display compose picks: --progress (or COMPOSE_PROGRESS), else plain unless stdout is a terminal and ANSI is allowed. */
-export function composeDisplay(c: ComposeArgv, env: Env, stdoutIsTTY: boolean): ComposeDisplay {
+/** The progress the line asks compose for: `build --quiet`, else --progress, else COMPOSE_PROGRESS. */
+function requested(c: ComposeArgv, env: Env): string | undefined {
   if (c.sub === 'build' && flag(c, 'quiet')) return 'quiet';
-  const globals = { opts: c.globalOpts };
-  const progress = opt(globals, 'progress') ?? env.COMPOSE_PROGRESS ?? 'auto';
-  const ansi = opt(globals, 'ansi') ?? env.COMPOSE_ANSI ?? 'auto';
+  return opt({ opts: c.globalOpts }, 'progress') ?? env.COMPOSE_PROGRESS;
+}
+
+/** The display compose picks: the progress asked for, else plain unless stdout is a terminal and ANSI is allowed. */
+export function composeDisplay(c: ComposeArgv, env: Env, stdoutIsTTY: boolean): ComposeDisplay {
+  const ansi = opt({ opts: c.globalOpts }, 'ansi') ?? env.COMPOSE_ANSI ?? 'auto';
+  const progress = requested(c, env);
   switch (progress) {
     case 'quiet':
     case 'none':
@@ -32,8 +36,7 @@ export function composeDisplay(c: ComposeArgv, env: Env, stdoutIsTTY: boolean): 
  * `rawjson` (buildx knows no `json`); undefined leaves buildx its own default.
  */
 export function buildProgress(c: ComposeArgv, env: Env): string | undefined {
-  if (c.sub === 'build' && flag(c, 'quiet')) return 'quiet';
-  const progress = opt({ opts: c.globalOpts }, 'progress') ?? env.COMPOSE_PROGRESS;
+  const progress = requested(c, env);
   switch (progress) {
     case 'json':
       return 'rawjson';
