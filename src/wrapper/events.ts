@@ -21,7 +21,10 @@ export interface BuildEvent {
   moveMs?: number;
   /** Of `moveMs`, until the last layer was downloaded. */
   downloadMs?: number;
+  /** The image's id in the daemon. */
   digest?: string;
+  /** The manifest the shared builder exported: what the facade or the registry served, by digest. */
+  manifest?: string;
   /** The name the image is kept under in BuildKit's store (the facade path): the host releases it when unused. */
   kept?: string;
   /** registry/repo@digest the build pushed: the host's registry garbage collection keeps it while recent. */
@@ -52,6 +55,7 @@ export function buildEvent(b: SmartBuild, r: SmartResult, service?: string): Bui
     ...(r.moveMs !== undefined ? { moveMs: r.moveMs } : {}),
     ...(r.downloadMs !== undefined ? { downloadMs: r.downloadMs } : {}),
     digest: r.imageId,
+    ...(r.manifest ? { manifest: r.manifest } : {}),
     ...(r.transferRef ? { transfer: r.transferRef } : {}),
     ...(r.kept ? { kept: r.kept } : {}),
     exitCode: r.build.code,

@@ -31,6 +31,8 @@ export interface SmartResult {
   path?: LoadPath;
   /** The local image id at the end (what `docker build -q` prints). */
   imageId?: string;
+  /** The manifest digest of the solve's image. */
+  manifest?: string;
   bytes?: number;
   /** How long the daemon's pull of those bytes took. */
   moveMs?: number;
@@ -234,7 +236,7 @@ export class Session {
     if (!d.manifest) throw new HelixError('INTERNAL', `the build of ${repo} left no manifest digest`);
     const ref = `${repo}@${d.manifest}`;
     const local = await this.reuseLocal(d, ids);
-    if (local) return { ...local, ...(path === 'registry' ? { transferRef: ref } : {}) };
+    if (local) return { ...local, manifest: d.manifest, ...(path === 'registry' ? { transferRef: ref } : {}) };
 
     const auth = await token;
     const layers = this.manifestLayers(repo, d.manifest, auth);
@@ -251,7 +253,7 @@ export class Session {
     const known = await layers;
     const bytes = known ? bytesPulled(known, pulled) : undefined;
     // A facade reference is no use to a later build: BuildKit does not pull from the facade.
-    return { path, imageId, bytes, moveMs, ...(downloaded ? { downloadMs: downloaded - pullStarted } : {}), ...(path === 'registry' ? { transferRef: ref } : {}) };
+    return { path, imageId, manifest: d.manifest, bytes, moveMs, ...(downloaded ? { downloadMs: downloaded - pullStarted } : {}), ...(path === 'registry' ? { transferRef: ref } : {}) };
   }
 
   /** No registry: solve without moving anything, and load a tarball only if the image changed. */
@@ -269,12 +271,12 @@ export class Session {
     if (build.code !== 0 || build.signal) return build;
     const d = await readDigests(meta);
     const local = await this.reuseLocal(d, ids);
-    if (local) return { build, ...local, ms: 0 };
+    if (local) return { build, ...local, manifest: d.manifest, ms: 0 };
     // Same inputs, so this solve is all cache hits; only the tarball transfer costs time.
     const load = await this.solve(['--load', '--progress=quiet'], loadArgsOf(this.b), false);
     if (load.code !== 0) throw new HelixError('COMMAND_FAILED', `loading the image failed (exit ${load.code})`);
     const imageId = (this.b.tags[0] ? await this.localId(this.b.tags[0]) : undefined) ?? d.config;
-    return { build, path: 'tarball', imageId, ms: 0 };
+    return { build, path: 'tarball', imageId, manifest: d.manifest, ms: 0 };
   }
 }
 

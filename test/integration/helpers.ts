@@ -1,6 +1,6 @@
 // Shared by the integration tests: the real sandbox, sessions that clean up after themselves, and
 // build contexts in temporary host directories bound into sessions.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -8,7 +8,7 @@ import { createLogger } from '../../src/lib/log.js';
 import { connectEngine } from '../../src/host/engine.js';
 import { loadHostConfig } from '../../src/host/host-config.js';
 import type { SandboxDeps } from '../../src/host/sandbox.js';
-import { execInSession, removeSession, startSession, type SessionSpec } from '../../src/host/session.js';
+import { execInSession, removeSession, sessionFile, startSession, type SessionSpec } from '../../src/host/session.js';
 
 export const deps: SandboxDeps = { engine: connectEngine(), cfg: loadHostConfig(), log: createLogger({ name: 'test', human: false }) };
 
@@ -56,3 +56,9 @@ export async function sh(id: string, script: string): Promise<{ code: number; ou
 
 /** A nonce, so a test's first build is cold whatever earlier runs left in the shared cache. */
 export const nonce = () => `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** A session's last build event: the manifest the shared builder exported, and where it was kept or pushed. */
+export function lastBuild(id: string): { manifest: string; kept?: string; transfer?: string } {
+  const events = readFileSync(sessionFile(deps.cfg, id, 'events'), 'utf8').trim().split('\n');
+  return JSON.parse(events.at(-1) as string) as { manifest: string; kept?: string; transfer?: string };
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registryUrl, sandboxUp } from '../../src/host/sandbox.js';
 import { hostRegistryToken, repositoryAccess } from '../../src/host/registry-token.js';
-import { context, deps, nonce, session, sh } from './helpers.js';
+import { context, deps, lastBuild, nonce, session, sh } from './helpers.js';
 
 const STACK_DIR = process.env.STACK_DIR ?? '/opt/helix-stack';
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'registry-attack.mjs');
@@ -60,11 +60,11 @@ beforeAll(async () => {
   const ctx = context({ Dockerfile: `FROM busybox:stable\nRUN echo secret-${run} > /secret\n` });
   const binds = [`${ctx}:/ctx:ro`, `${fixture}:/work/attack.mjs:ro`, `${STACK_DIR}/bin/buildctl:/usr/local/bin/buildctl:ro`];
   [a, b] = await Promise.all([session('sec-a', { project: projectA, binds }), session('sec-b', { project: projectB, binds })]);
-  // The transfer's manifest digest is in the build's metadata; the wrapper drops the transfer's name.
-  const built = await sh(b, 'cd /ctx && docker build -q --metadata-file /tmp/m.json -t secret/app:1 . >/dev/null && cat /tmp/m.json');
+  // The transfer's manifest digest is in the build's event.
+  const built = await sh(b, 'cd /ctx && docker build -q -t secret/app:1 .');
   expect(built.code, built.err).toBe(0);
   otherRepo = `helix-projects/${projectB}/secret/app`;
-  otherDigest = (JSON.parse(built.out) as Record<string, string>)['containerimage.digest'] as string;
+  otherDigest = lastBuild(b).manifest;
   expect(otherDigest).toMatch(/^sha256:/);
   mirrorDigest = await mirrorManifest();
 }, 300_000);
