@@ -45,19 +45,29 @@ async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefi
   }
 }
 
+/**
+ * After an internal error: one line, then the real docker in place of this process. A build the smart
+ * path took runs again as buildx on the shared builder with --load, since the line unchanged (its
+ * builder named by BUILDX_BUILDER) would leave the image in that builder's cache, not in the daemon.
+ */
+function recover(err: unknown, cfg: ToolkitConfig, argv: string[], plan: Plan | undefined): Promise<never> {
+  const smart = plan?.kind === 'smart';
+  process.stderr.write(`helix: ${oneLine(err)}; ${smart ? 'building again with buildx --load' : 'running docker unchanged'}\n`);
+  return handOff(cfg.realDocker, smart ? plan.build.recoveryArgv : argv);
+}
+
 async function main(argv: string[]): Promise<never> {
   const cfg = loadConfig();
-  // A failure nothing awaited is an internal error too: one line, then the real docker, not a stack trace.
-  process.once('unhandledRejection', (err) => {
-    process.stderr.write(`helix: ${oneLine(err)}; running docker unchanged\n`);
-    void handOff(cfg.realDocker, argv);
-  });
+  let plan: Plan | undefined;
+  // A failure nothing awaited is an internal error too, not a stack trace.
+  process.once('unhandledRejection', (err) => void recover(err, cfg, argv, plan));
   let ended: ChildResult | undefined;
   try {
     const facts = { currentBuilder: currentBuilder(), builderAlias: builderAlias(parseDockerArgv(argv)?.configDir) };
-    ended = await act(decide(argv, process.env, cfg, facts), cfg);
+    plan = decide(argv, process.env, cfg, facts);
+    ended = await act(plan, cfg);
   } catch (err) {
-    process.stderr.write(`helix: ${oneLine(err)}; running docker unchanged\n`);
+    return recover(err, cfg, argv, plan);
   }
   return ended ? exitLike(ended) : handOff(cfg.realDocker, argv);
 }

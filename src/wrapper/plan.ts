@@ -47,6 +47,11 @@ export interface SmartBuild {
   stdin: boolean;
   /** The same build on the local builder, for when the shared BuildKit is unreachable. */
   localArgv: string[];
+  /**
+   * The docker command line of the same build on the shared builder, loading as docker's own builder
+   * does: what runs when the wrapper fails inside the build (the line unchanged would not load).
+   */
+  recoveryArgv: string[];
   /** Namespace of this project's transfers in the shared registry. */
   project: string;
 }
@@ -172,6 +177,8 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       userCacheNamespace: hasCacheNamespace(user),
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
       localArgv,
+      // With the cache namespace: the shared builder's cache mounts stay the project's own.
+      recoveryArgv: [...call.globals, 'buildx', 'build', '--builder', builder, '--load', ...renderArgs(without(b, ['builder', 'load']))],
       project,
     },
   };

@@ -77,6 +77,15 @@ describe('same stdout and exit code as plain docker', () => {
     expect(last(p.err)).toMatch(/invalid tag "Bad:Tag"/);
   });
 
+  it('ends as plain docker does when the iidfile cannot be written: the id printed, the image loaded, exit 1', async () => {
+    const noDir = (docker: string, tag: string) => sh(id, `cd /ctx && ${docker} build -q -t parity/${tag} --iidfile /nonexistent/dir/iid .; echo "rc=$?"; docker image inspect -f ok parity/${tag}`);
+    const [w, p] = await Promise.all([noDir('docker', 'iid-w'), noDir('BUILDX_BUILDER=default /usr/bin/docker', 'iid-p')]);
+    for (const r of [w, p]) expect(r.out).toMatch(/^sha256:[0-9a-f]{64}\nrc=1\nok\n$/);
+    const last = (err: string) => err.trim().split('\n').pop();
+    expect(last(w.err)).toBe(last(p.err));
+    expect(last(p.err)).toBe('ERROR: writing image ID file: open /nonexistent/dir/iid: no such file or directory');
+  });
+
   it('fails a broken build with the same exit code and empty stdout', async () => {
     const [w, p] = await Promise.all([wrapped('build -f bad.Dockerfile -t parity/bad:1 .'), plain('build -f bad.Dockerfile -t parity/bad2:1 .')]);
     expect(p.code).not.toBe(0);

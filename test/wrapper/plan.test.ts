@@ -45,6 +45,8 @@ describe('decide', () => {
         userCacheNamespace: false,
         stdin: false,
         localArgv: ['buildx', 'build', '--builder', 'default', '--quiet', '--load', '--iidfile=/tmp/i', '--build-arg=A=1', '--tag=x', '--progress=plain', '.'],
+        // What runs if the wrapper fails inside the build: the shared builder, loading, in the project's cache namespace.
+        recoveryArgv: ['buildx', 'build', '--builder', 'helix-shared', '--load', '--quiet', '--iidfile=/tmp/i', '--build-arg=A=1', '--tag=x', '--progress=plain', '--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '.'],
         project: 'default',
       },
     });
