@@ -74,6 +74,9 @@ function targetOf(s: BakeService, env: Readonly<Record<string, string | undefine
       case 'platform':
         list('platforms').push(...f.value.split(',').filter(Boolean));
         break;
+      case 'ulimit':
+        list('ulimits').push(f.value);
+        break;
       case 'no-cache':
       case 'pull':
         t[f.name] = f.value !== 'false';

@@ -23,6 +23,20 @@ export interface ComposeBuildSpec {
   shm_size?: number | string;
   no_cache?: boolean;
   pull?: boolean;
+  ulimits?: Record<string, number | { soft: number; hard: number }>;
+}
+
+/** The build keys the wrapper runs as compose would; a service using any other is compose's to build. */
+const KNOWN_BUILD_KEYS = new Set([
+  'context', 'dockerfile', 'dockerfile_inline', 'args', 'target', 'additional_contexts', 'secrets', 'ssh', 'tags', 'labels',
+  'cache_from', 'cache_to', 'platforms', 'network', 'extra_hosts', 'shm_size', 'no_cache', 'pull', 'ulimits',
+]);
+
+/** A key compose printed with a value that says something (compose prints some as empty). */
+function set(v: unknown): boolean {
+  if (v === null || v === undefined || v === '' || v === false) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  return typeof v !== 'object' || Object.keys(v).length > 0;
 }
 
 export interface ComposeService {
@@ -110,6 +124,8 @@ function dependsOn(s: ComposeService): string[] {
 function serviceBuild(project: ComposeProject, name: string, o: ComposeBuildOptions): { build: ParsedBuild; inline?: string; contextNeeds: Array<{ service: string; ref: string }> } {
   const svc = project.services[name] as ComposeService;
   const b = svc.build as ComposeBuildSpec;
+  const unknown = Object.entries(b).find(([k, v]) => !KNOWN_BUILD_KEYS.has(k) && set(v));
+  if (unknown) throw new ComposePlanError(`service ${name}: build.${unknown[0]} is left to compose`);
   const context = b.context ?? '.';
   const local = !/^[a-z]+:\/\//i.test(context) && !context.startsWith('git@');
   const flags: Flag[] = [];
@@ -149,6 +165,7 @@ function serviceBuild(project: ComposeProject, name: string, o: ComposeBuildOpti
     : Object.entries(b.extra_hosts ?? {}).flatMap(([h, ips]) => (Array.isArray(ips) ? ips : [ips]).map((ip) => `${h}=${ip}`));
   for (const h of hosts) add('add-host', h);
   if (b.shm_size !== undefined) add('shm-size', String(b.shm_size));
+  for (const [k, v] of Object.entries(b.ulimits ?? {})) add('ulimit', typeof v === 'number' ? `${k}=${v}` : `${k}=${v.soft}:${v.hard}`);
   if (b.no_cache || o.noCache) add('no-cache');
   if (b.pull || o.pull) add('pull');
   if (o.progress) add('progress', o.progress);

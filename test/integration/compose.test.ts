@@ -252,6 +252,20 @@ describe.each(ENGINES.flatMap((e) => COMPOSE.map((c) => ({ ...c, ...e }))))('com
     }
   });
 
+  it("applies a service's build ulimits, and leaves a build key it does not run to compose", async () => {
+    const limited = (extra: string) =>
+      `name: lim\nservices:\n  u:\n    build:\n      context: ./app\n${extra}      dockerfile_inline: |\n        FROM debian:trixie\n        RUN echo "$$(ulimit -n) $$(ulimit -Hn)" > /u\n`;
+    writeFileSync(join(dir, 'limits.yaml'), limited('      ulimits:\n        nofile: { soft: 300, hard: 400 }\n'));
+    const r = await compose('-f limits.yaml build');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^helix: \[u\] /m);
+    expect((await sh(id, 'docker run --rm lim-u cat /u')).out).toBe('300 400\n');
+    writeFileSync(join(dir, 'isolated.yaml'), limited('      isolation: default\n'));
+    const own = await compose('-f isolated.yaml build');
+    expect(own.code, own.err).toBe(0);
+    expect(own.err).not.toMatch(/^helix: /m);
+  });
+
   it('fails on an unknown service exactly as plain compose does: same exit code and error', async () => {
     const wrapped = await compose('build --build-arg GREETING=x nosuchservice');
     const plain = await sh(id, `cd /proj && ${env}/usr/bin/docker compose build --build-arg GREETING=x nosuchservice`);

@@ -55,7 +55,12 @@ describe('bakeDefinition', () => {
   it('declines what one bake would do differently, so the services build one by one', () => {
     expect(bakeDefinition([{ service: 'a', build: build('--ssh=default', '.'), needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ssh' });
     expect(bakeDefinition([{ service: 'a.b', build: build('.'), needs: [], output: 'o' }], {})).toMatchObject({ unsupported: expect.stringContaining('a.b') });
-    expect(bakeDefinition([{ service: 'a', build: build('--ulimit=nofile=1024', '.'), needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --ulimit' });
+    expect(bakeDefinition([{ service: 'a', build: build('--cgroup-parent=x', '.'), needs: [], output: 'o' }], {})).toEqual({ unsupported: 'service a: --cgroup-parent' });
+  });
+
+  it("gives a target the service's ulimits", () => {
+    const d = bakeDefinition([{ service: 'a', build: build('--ulimit=nofile=1234', '--ulimit=nproc=1:2', '.'), needs: [], output: 'o' }], {});
+    expect(d).toMatchObject({ definition: { target: { a: { ulimits: ['nofile=1234', 'nproc=1:2'] } } } });
   });
 });
 

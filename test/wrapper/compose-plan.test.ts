@@ -27,6 +27,7 @@ const project: ComposeProject = {
         network: 'host',
         extra_hosts: { 'db.local': ['10.0.0.9'] },
         shm_size: 1024,
+        ulimits: { nofile: 1234, nproc: { soft: 10, hard: 20 } },
       },
     },
     web: { build: { context: '/src/web', dockerfile_inline: 'FROM shop-base\n' } },
@@ -59,6 +60,8 @@ describe('planComposeBuilds', () => {
       '--network=host',
       '--add-host=db.local=10.0.0.9',
       '--shm-size=1024',
+      '--ulimit=nofile=1234',
+      '--ulimit=nproc=10:20',
       '/src/api',
     ]);
     expect(api?.needs).toEqual([{ service: 'base', ref: 'lib' }]);
@@ -84,6 +87,13 @@ describe('planComposeBuilds', () => {
   it('applies command-line build options to every service', () => {
     const levels = planComposeBuilds(project, ['base'], { ...opts, buildArgs: ['V=2'], noCache: true, pull: true, progress: 'quiet' }, refs);
     expect(renderArgs(levels[0]![0]!.build)).toEqual(['--build-arg=V=2', '--tag=shop-base', '--label=com.docker.compose.version=2.40.3', '--label=com.docker.compose.project=shop', '--label=com.docker.compose.service=base', '--no-cache', '--pull', '--progress=quiet', '/src/base']);
+  });
+
+  it('leaves a service with a build key it does not run to compose, and ignores keys compose prints empty', () => {
+    const withKey = (extra: Record<string, unknown>): ComposeProject => ({ name: 'p', services: { s: { build: { context: '/s', ...extra } as never } } });
+    expect(() => planComposeBuilds(withKey({ privileged: true }), [], opts, () => [])).toThrow(new ComposePlanError('service s: build.privileged is left to compose'));
+    expect(() => planComposeBuilds(withKey({ entitlements: ['network.host'] }), [], opts, () => [])).toThrow(ComposePlanError);
+    expect(planComposeBuilds(withKey({ privileged: false, entitlements: [], isolation: '' }), [], opts, () => []).flat()).toHaveLength(1);
   });
 
   it('refuses unknown services and cycles', () => {
