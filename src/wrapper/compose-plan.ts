@@ -3,6 +3,7 @@
 import { isAbsolute, join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import type { Flag, ParsedBuild } from './build-flags.js';
+import { validTag } from './tag-syntax.js';
 
 export interface ComposeBuildSpec {
   context?: string;
@@ -134,7 +135,11 @@ function serviceBuild(project: ComposeProject, name: string, o: ComposeBuildOpti
   for (const [k, v] of Object.entries(b.args ?? {})) if (v !== null && v !== undefined) add('build-arg', `${k}=${v}`);
   for (const kv of o.buildArgs) add('build-arg', kv);
   if (b.target) add('target', b.target);
-  for (const t of [imageOf(project, name), ...(b.tags ?? [])]) add('tag', t);
+  for (const t of [imageOf(project, name), ...(b.tags ?? [])]) {
+    // compose refuses the build with its own message.
+    if (!validTag(t)) throw new ComposePlanError(`service ${name}: invalid tag ${JSON.stringify(t)}`);
+    add('tag', t);
+  }
   const labels = Array.isArray(b.labels) ? b.labels : Object.entries(b.labels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const l of labels) add('label', l);
   add('label', `${COMPOSE_LABELS.version}=${o.composeVersion}`);

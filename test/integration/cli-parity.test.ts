@@ -86,6 +86,14 @@ describe('same stdout and exit code as plain docker', () => {
     expect(last(p.err)).toBe('ERROR: writing image ID file: open /nonexistent/dir/iid: no such file or directory');
   });
 
+  it('refuses a compose image name docker refuses with compose\'s own error', async () => {
+    const badName = (docker: string) => sh(id, `mkdir -p /tmp/badname && cd /tmp/badname && cp /ctx/Dockerfile /ctx/f . && printf 'services:\\n  a:\\n    image: Bad/Name:1\\n    build: .\\n' > compose.yaml && ${docker} compose build`);
+    const [w, p] = await Promise.all([badName('docker'), badName('BUILDX_BUILDER=default /usr/bin/docker')]);
+    expect(p.code).not.toBe(0);
+    expect([w.code, w.out]).toEqual([p.code, p.out]);
+    expect(w.err.trim().split('\n').pop()).toBe('invalid tag "Bad/Name:1": repository name must be lowercase');
+  });
+
   it('fails a broken build with the same exit code and empty stdout', async () => {
     const [w, p] = await Promise.all([wrapped('build -f bad.Dockerfile -t parity/bad:1 .'), plain('build -f bad.Dockerfile -t parity/bad2:1 .')]);
     expect(p.code).not.toBe(0);

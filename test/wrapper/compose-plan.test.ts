@@ -96,6 +96,12 @@ describe('planComposeBuilds', () => {
     expect(planComposeBuilds(withKey({ privileged: false, entitlements: [], isolation: '' }), [], opts, () => []).flat()).toHaveLength(1);
   });
 
+  it('leaves a service with a tag docker refuses to compose, which says so itself', () => {
+    const tagged = (image: string, tags: string[] = []): ComposeProject => ({ name: 'p', services: { s: { image, build: { context: '/s', tags } } } });
+    expect(() => planComposeBuilds(tagged('Bad/Name:1'), [], opts, () => [])).toThrow(new ComposePlanError('service s: invalid tag "Bad/Name:1"'));
+    expect(() => planComposeBuilds(tagged('ok:1', ['Bad:x']), [], opts, () => [])).toThrow(ComposePlanError);
+  });
+
   it('refuses unknown services and cycles', () => {
     expect(() => planComposeBuilds(project, ['nope'], opts, refs)).toThrow(ComposePlanError);
     const cyclic: ComposeProject = { name: 'c', services: { a: { build: { context: '/a' } }, b: { build: { context: '/b' } } } };
