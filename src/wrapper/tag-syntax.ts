@@ -1,6 +1,7 @@
-// Whether docker accepts a string as an image name for `-t`: its reference grammar (distribution's
-// reference package), lowercase repository path, optional registry host and tag. The wrapper applies
-// tags itself after the solve, so it checks them first, where buildx would. Pure.
+// Image references as docker reads them (distribution's reference package): whether a string is a
+// name `-t` accepts (lowercase repository path, optional registry host and tag; the wrapper applies
+// tags itself after the solve, so it checks them first, where buildx would), and which registry host
+// a reference names. Pure.
 
 const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
@@ -17,4 +18,15 @@ export function validTag(ref: string): boolean {
   // localhost; a lowercase one is a path component either way, so the match settles it.
   const [, domain, path = ''] = m;
   return (domain ? domain.length + 1 : 0) + path.length <= NAME_MAX;
+}
+
+/**
+ * The registry host a reference names, if any: its first component, when another follows and it has
+ * '.' or ':' or capitals or is localhost (docker's rule; otherwise the name is on docker.io).
+ */
+export function registryHost(ref: string): string | undefined {
+  const slash = ref.indexOf('/');
+  if (slash < 0) return undefined;
+  const first = ref.slice(0, slash);
+  return /[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first ? first : undefined;
 }

@@ -2,6 +2,7 @@
 // its credentials may write), one repository per image name, addressed by digest only (two sessions
 // building the same tag never share a name). Pure.
 import { pathComponent, projectNamespace } from '../lib/registry-names.js';
+import { registryHost } from './tag-syntax.js';
 
 /** The repository path of a tag without registry host and tag: "reg:5000/a/b:1" → "a/b". */
 export function repositoryOf(tag: string): string {
@@ -10,8 +11,7 @@ export function repositoryOf(tag: string): string {
   const colon = noDigest.lastIndexOf(':');
   const repo = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
   const parts = repo.split('/');
-  const first = parts[0] as string;
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) parts.shift();
+  if (registryHost(repo)) parts.shift();
   return parts.join('/');
 }
 
