@@ -146,6 +146,20 @@ describe('the builder docker itself would use', () => {
     expect(c.out).toBe('classic\n');
   });
 
+  it('does the same for the desktop user: the legacy builder, the metadata file, a host-network build', async () => {
+    const asUser = (cmd: string) => sh(id, `su - retro -c 'cd /ctx && ${cmd}'`);
+    const legacy = await asUser('DOCKER_BUILDKIT=0 docker build -t parity/user-legacy .');
+    expect(legacy.code, legacy.err).toBe(0);
+    expect(legacy.out).toMatch(/^Sending build context to Docker daemon/);
+    expect(legacy.err).not.toMatch(/^helix: /m);
+    const meta = await asUser(`docker build -q --metadata-file /tmp/user-m.json -t parity/user-meta:1 . && /opt/helix/bin/node -p "require(\\"/tmp/user-m.json\\")[\\"image.name\\"]"`);
+    expect(meta.code, meta.err).toBe(0);
+    expect(meta.out.trim().split('\n')).toEqual([expect.stringMatching(/^sha256:/), 'docker.io/parity/user-meta:1']);
+    const host = await asUser('docker build --network=host -t parity/user-host .');
+    expect(host.code, host.err).toBe(0);
+    expect(host.status).toBe("helix: --network=host needs the session's own builder; built with the local builder");
+  });
+
   it('builds docker build on the context builder after docker buildx use, as the CLI does, and buildx build on the chosen one', async () => {
     const chosen = (cmd: string) => sh(id, `cd /ctx && unset BUILDX_BUILDER && docker buildx use helix-shared && docker ${cmd}; rc=$?; docker buildx use default; exit $rc`);
     const b = await chosen('build -t parity/used:1 .');
