@@ -28,7 +28,6 @@ export function parseBakeArgs(args: readonly string[]): BakeParse {
 /** Why buildx itself must run this bake, or undefined if the wrapper can land its images. */
 export function notSmartBake(b: BakeArgv): string | undefined {
   if (isOn(b.opts, 'print') || lastOpt(b.opts, 'list') !== undefined) return 'prints the definition';
-  if (isOn(b.opts, 'push')) return '--push';
   if (lastOpt(b.opts, 'call') !== undefined || isOn(b.opts, 'check')) return 'not an image build (--call/--check)';
   if (lastOpt(b.opts, 'provenance') !== undefined || lastOpt(b.opts, 'sbom') !== undefined) return 'attestations requested';
   return undefined;

@@ -20,6 +20,8 @@ import { probeSharedServices } from './reach.js';
 import { keepOutput, pushOutput, Session, type Landed } from './smart-build.js';
 import { localBakeMetadata, type LandedImage } from './metadata-file.js';
 import { transferRepository } from './transfer.js';
+import { imageOutput, outputAttrs } from './image-outputs.js';
+import { pushNames } from './daemon-push.js';
 
 type Target = Record<string, unknown> & { tags?: string[]; output?: unknown[]; platforms?: string[]; context?: string };
 
@@ -30,25 +32,38 @@ export interface PrintedBake {
 }
 
 /** An output as bake prints it (`{"type": "docker"}`) or as a file gives it (`type=docker`). */
-function outputType(o: unknown): { type?: string; dest?: string } {
-  if (typeof o === 'string') return Object.fromEntries(o.split(',').map((kv) => kv.split('=') as [string, string]));
-  return (o ?? {}) as { type?: string; dest?: string };
+function outputOf(o: unknown): Record<string, string> {
+  if (typeof o === 'string') return outputAttrs(o) ?? { type: 'unreadable' };
+  return Object.fromEntries(Object.entries((o ?? {}) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }
 
-/** The targets whose image bake would load into the daemon on docker's own builder, or why buildx itself must run this bake. Pure. */
-export function loadedTargets(def: PrintedBake): { targets: string[] } | { reason: string } {
-  const targets: string[] = [];
+/** A target whose image lands in the daemon, under these names, pushed from there after if `push`. */
+export interface LoadedTarget {
+  name: string;
+  tags: string[];
+  push: boolean;
+}
+
+/**
+ * The targets whose image bake would put into the daemon on docker's own builder (and push from
+ * there, with --push or an output of type registry), or why buildx itself must run this bake. Pure.
+ */
+export function loadedTargets(def: PrintedBake): { targets: LoadedTarget[] } | { reason: string } {
+  const targets: LoadedTarget[] = [];
   for (const [name, t] of Object.entries(def.target)) {
-    const outs = (t.output ?? []).map(outputType);
+    const outs = (t.output ?? []).map(outputOf);
+    const cacheOnly = outs.length > 0 && outs.every((o) => o.type === 'cacheonly');
+    if (cacheOnly) continue;
     // A target without an output loads, as on docker's own builder (the docker driver's default).
-    const loads = outs.every((o) => o.type === 'docker' && !o.dest);
-    if (!loads) {
-      if (outs.some((o) => o.type !== 'cacheonly')) return { reason: `target ${name} has an explicit output` };
-      continue;
-    }
+    const dests = outs.map(imageOutput);
+    if (dests.some((d) => !d)) return { reason: `target ${name} has an explicit output` };
     if ((t.platforms ?? []).length > 1) return { reason: `target ${name} builds several platforms` };
     if (t.attest !== undefined) return { reason: `target ${name} has attestations` };
-    targets.push(name);
+    const push = dests.some((d) => d?.push);
+    // buildx's rule: the tags name the image; without any, the outputs' names.
+    const tags = [...new Set(t.tags?.length ? t.tags : dests.flatMap((d) => d?.names ?? []))];
+    if (push && !tags.length) return { reason: `target ${name} pushes without a name` };
+    targets.push({ name, tags, push });
   }
   return targets.length ? { targets } : { reason: 'no target loads an image' };
 }
@@ -102,14 +117,32 @@ async function withLocalBases(def: PrintedBake, bases: LocalBases): Promise<Prin
   return { ...def, target };
 }
 
+/**
+ * The daemon pushes each pushing target's image once it landed, as bake on docker's own builder does;
+ * the first failure ends the bake with bake's line for it.
+ */
+async function pushTargets(cfg: ToolkitConfig, items: readonly BakeItem[], targets: readonly LoadedTarget[], show: boolean): Promise<{ digests: Map<string, string>; error?: string }> {
+  const digests = new Map<string, string>();
+  for (const t of targets.filter((x) => x.push)) {
+    const i = items.find((x) => x.target === t.name) as BakeItem;
+    const p = await pushNames(cfg, i.session.b, i.session.daemon, show);
+    if ('error' in p) {
+      process.stderr.write(`ERROR: target ${t.name}: ${p.error}\n`);
+      return { digests, error: p.error };
+    }
+    if (p.digest) digests.set(t.name, p.digest);
+  }
+  return { digests };
+}
+
 /** The user's metadata file as a bake on docker's builder would have written it for the landed images. */
-async function rewriteMetadata(file: string, def: PrintedBake, items: readonly BakeItem[], landed: ReadonlyMap<string, Landed>): Promise<void> {
+async function rewriteMetadata(file: string, def: PrintedBake, items: readonly BakeItem[], landed: ReadonlyMap<string, Landed>, pushed: ReadonlyMap<string, string>): Promise<void> {
   const targets = new Map<string, LandedImage>();
   for (const i of items) {
     const imageId = landed.get(i.target)?.imageId;
     const t = def.target[i.target] as Target;
     const userContexts = Object.keys((t.contexts ?? {}) as Record<string, string>);
-    if (imageId) targets.set(i.target, { imageId, tags: i.session.b.tags, userContexts, userCacheNamespace: CACHE_NS_ARG in ((t.args ?? {}) as Record<string, string>) });
+    if (imageId) targets.set(i.target, { imageId, tags: i.session.b.tags, userContexts, userCacheNamespace: CACHE_NS_ARG in ((t.args ?? {}) as Record<string, string>), pushed: pushed.get(i.target) });
   }
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   await writeFile(file, JSON.stringify(localBakeMetadata(m, targets), null, 2));
@@ -135,10 +168,10 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
   if ('reason' in loaded) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'helix-bake-'));
   try {
-    const items: BakeItem[] = loaded.targets.map((name) => {
+    const items: BakeItem[] = loaded.targets.map(({ name, tags }) => {
       const t = def.target[name] as Target;
-      // Each target lands as the smart build of its context and tags would.
-      const plan = planBuild({ flags: (t.tags ?? []).map((value) => ({ name: 'tag', value })), positionals: [t.context ?? '.'] }, r.docker, r.builder, process.env, false);
+      // Each target lands as the smart build of its context and tags would; a push follows the landing.
+      const plan = planBuild({ flags: tags.map((value) => ({ name: 'tag', value })), positionals: [t.context ?? '.'] }, r.docker, r.builder, process.env, false);
       if (plan.kind !== 'smart') throw new HelixError('INTERNAL', `bake target ${name}: cannot plan its landing (${plan.kind})`);
       const session = new Session(plan.build, cfg, dir);
       return { target: name, session, repo: transferRepository(cfg.registry, plan.build.project, plan.build.tags), ids: session.localIds() };
@@ -169,8 +202,9 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
       return pushed.code === 0 && !pushed.signal ? again : undefined;
     };
     const landed = await landTargets(cfg, items, build, meta, started, facade ? { via: 'facade', pushAgain } : { via: 'registry' });
-    if (lastOpt(r.bake.opts, 'metadata-file')) await rewriteMetadata(meta, def, items, landed);
-    return build;
+    const pushed = await pushTargets(cfg, items, loaded.targets, progress !== 'quiet');
+    if (lastOpt(r.bake.opts, 'metadata-file')) await rewriteMetadata(meta, def, items, landed, pushed.digests);
+    return pushed.error ? { ...build, code: 1 } : build;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

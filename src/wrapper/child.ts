@@ -19,8 +19,8 @@ export interface ChildResult {
 export type Progress = 'inherit' | 'compose';
 
 export interface ChildOptions {
-  /** 'inherit' shows the child's stdout to the user; 'capture' returns it; 'ignore' drops it. */
-  stdout?: 'inherit' | 'capture' | 'ignore';
+  /** 'inherit' shows the child's stdout to the user; 'stderr' shows it there; 'capture' returns it; 'ignore' drops it. */
+  stdout?: 'inherit' | 'stderr' | 'capture' | 'ignore';
   stderr?: 'inherit' | 'ignore' | 'capture' | Progress;
   stdin?: 'inherit' | 'ignore';
   env?: NodeJS.ProcessEnv;
@@ -37,7 +37,7 @@ export function runChild(cmd: string, args: readonly string[], o: ChildOptions =
     const split = o.stderr === 'compose' && !process.stdout.isTTY ? new ProgressSplitter() : undefined;
     const errFd = o.stderr === 'compose' ? (split ? 'pipe' : 1) : o.stderr === 'capture' ? 'pipe' : (o.stderr ?? 'inherit');
     const child = spawn(cmd, args, {
-      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out, errFd],
+      stdio: [o.stdin ?? 'inherit', out === 'capture' ? 'pipe' : out === 'stderr' ? 2 : out, errFd],
       env: o.env ?? process.env,
       signal: o.signal,
     });

@@ -29,6 +29,8 @@ export interface Daemon {
   push(ref: string): Promise<string>;
   /** Removes a name, best effort; the image stays while other names refer to it. */
   untag(ref: string): Promise<void>;
+  /** The image's digests in registries it was pushed to or pulled from ("repo@sha256:…"). */
+  repoDigests(ref: string): Promise<string[]>;
 }
 
 /** "reg:5000/a/b:1" → ["reg:5000/a/b", "1"]; no tag → "latest". */
@@ -109,6 +111,12 @@ export class EngineApi implements Daemon {
     return (JSON.parse(r.body) as { Id: string }).Id;
   }
 
+  async repoDigests(ref: string): Promise<string[]> {
+    const r = await this.call('GET', `/images/${ref}/json`);
+    if (r.status !== 200) this.fail(`inspecting ${ref}`, r);
+    return (JSON.parse(r.body) as { RepoDigests?: string[] }).RepoDigests ?? [];
+  }
+
   async pull(ref: string, token?: string): Promise<PullEvent[]> {
     const [repo, tag] = splitDigest(ref);
     // Each event timed as it comes: how long the download took, apart from the extraction after it.
@@ -170,6 +178,12 @@ export class DockerCli implements Daemon {
   async imageId(ref: string): Promise<string | undefined> {
     const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
     return r.code === 0 ? r.stdout.trim() : undefined;
+  }
+
+  async repoDigests(ref: string): Promise<string[]> {
+    const r = await this.run(['image', 'inspect', '--format', '{{json .RepoDigests}}', ref]);
+    if (r.code !== 0) throw new HelixError('COMMAND_FAILED', `inspecting ${ref} failed`);
+    return (JSON.parse(r.stdout) as string[] | null) ?? [];
   }
 
   async pull(ref: string): Promise<PullEvent[]> {

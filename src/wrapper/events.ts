@@ -29,6 +29,8 @@ export interface BuildEvent {
   kept?: string;
   /** registry/repo@digest the build pushed: the host's registry garbage collection keeps it while recent. */
   transfer?: string;
+  /** The registry's digest of the image the daemon pushed after the build (`--push`). */
+  pushed?: string;
   exitCode: number;
 }
 
@@ -58,6 +60,7 @@ export function buildEvent(b: SmartBuild, r: SmartResult, service?: string): Bui
     ...(r.manifest ? { manifest: r.manifest } : {}),
     ...(r.transferRef ? { transfer: r.transferRef } : {}),
     ...(r.kept ? { kept: r.kept } : {}),
+    ...(r.pushed ? { pushed: r.pushed } : {}),
     exitCode: r.build.code,
   };
 }

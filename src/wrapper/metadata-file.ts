@@ -12,6 +12,8 @@ export interface LandedImage {
   userContexts: readonly string[];
   /** The user set BUILDKIT_CACHE_MOUNT_NS; otherwise the wrapper did. */
   userCacheNamespace: boolean;
+  /** The registry's digest of the image the daemon pushed: buildx reports it as the image's digest. */
+  pushed?: string;
 }
 
 /** docker's normalized name of a tag: `app:1` → `docker.io/library/app:1`, as reference.ParseNormalizedNamed. */
@@ -48,6 +50,7 @@ export function localMetadata(m: Readonly<Record<string, unknown>>, img: LandedI
     out['containerimage.digest'] = img.imageId;
     delete out['containerimage.descriptor'];
   }
+  if (img.pushed) out['containerimage.digest'] = img.pushed;
   if (img.tags.length) out['image.name'] = img.tags.map(qualifiedName).join(',');
   else if (classic) delete out['image.name'];
   else out['image.name'] = `moby-dangling@${img.imageId}`;

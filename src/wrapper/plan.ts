@@ -9,6 +9,7 @@ import { isBuildCommand, parseDockerArgv, type DockerArgv } from './docker-argv.
 import { notSmartBake, parseBakeArgs, type BakeArgv } from './bake-flags.js';
 import { lastOpt } from './options.js';
 import { validTag } from './tag-syntax.js';
+import { imageDestination, type ImageDestination } from './image-outputs.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,6 +39,8 @@ export interface SmartBuild {
    */
   build: ParsedBuild;
   tags: string[];
+  /** After landing, the daemon pushes the image under each tag (`--push`, `-o type=registry`). */
+  push: boolean;
   quiet: boolean;
   iidfile?: string;
   metadataFile?: string;
@@ -78,7 +81,7 @@ function buildkitOff(env: Env, emptyCounts: boolean): string | undefined {
 }
 
 /** Flags the smart path replaces with its own. */
-const MANAGED = ['builder', 'load', 'iidfile', 'metadata-file', 'quiet'];
+const MANAGED = ['builder', 'load', 'iidfile', 'metadata-file', 'quiet', 'output', 'push'];
 
 function platformsOf(b: ParsedBuild): string[] {
   return values(b, 'platform').flatMap((p) => p.split(',')).filter(Boolean);
@@ -89,16 +92,29 @@ function explicitDestination(b: ParsedBuild): boolean {
   return values(b, 'output').length > 0 || isTrue(b, 'push') || values(b, 'call').length > 0 || isTrue(b, 'check');
 }
 
+/** Where the image goes: the daemon (pushed from there, maybe), or elsewhere (undefined). */
+function destinationOf(b: ParsedBuild): ImageDestination | undefined {
+  return imageDestination(values(b, 'output'), isTrue(b, 'push'));
+}
+
+/** The names the image gets in the daemon: the tags or, without any, the outputs' names (buildx's rule). */
+function namesOf(b: ParsedBuild, dest: ImageDestination): string[] {
+  const tags = values(b, 'tag');
+  return [...new Set(tags.length ? tags : dest.names)];
+}
+
 /** Why this build cannot take the smart path, or undefined if it can. */
 function notSmart(b: ParsedBuild): string | undefined {
-  if (values(b, 'output').length) return 'explicit --output';
-  if (isTrue(b, 'push')) return '--push';
+  const dest = destinationOf(b);
+  if (!dest) return 'explicit --output';
+  // buildx's own error ("tag is needed when pushing to registry").
+  if (dest.push && namesOf(b, dest).length === 0) return 'a push without a name';
   if (values(b, 'call').length || values(b, 'print').length || isTrue(b, 'check')) return 'not an image build (--call/--check)';
   if (platformsOf(b).length > 1) return 'multi-platform build';
   if (values(b, 'attest').length || values(b, 'sbom').length || values(b, 'provenance').length) return 'attestations requested';
   if (b.positionals.length !== 1) return 'needs exactly one context';
   // Tags are applied after the solve: one docker refuses is for buildx to refuse, before building.
-  if (values(b, 'tag').some((t) => !validTag(t))) return 'a tag docker refuses';
+  if (namesOf(b, dest).some((t) => !validTag(t))) return 'a tag docker refuses';
   return undefined;
 }
 
@@ -153,11 +169,12 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
   if (local) return { kind: 'local', reason: local, argv: localArgv, configDir: call.configDir };
   const b = withCacheNamespace(user, project);
   const why = notSmart(b);
-  if (why) {
+  const dest = destinationOf(b);
+  if (why || !dest) {
     const load = loads && !explicitDestination(b);
     return {
       kind: 'buildx',
-      reason: why,
+      reason: why ?? 'explicit --output',
       argv: [...call.globals, 'buildx', 'build', '--builder', builder, ...(load ? ['--load'] : []), ...renderArgs(without(b, ['builder']))],
       configDir: call.configDir,
     };
@@ -170,7 +187,8 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       endpoint: { context: call.context, host: call.host, tls: call.tls },
       builder,
       build: without(b, [...MANAGED, 'tag']),
-      tags: [...new Set(values(b, 'tag'))],
+      tags: namesOf(b, dest),
+      push: dest.push,
       quiet: isTrue(b, 'quiet'),
       iidfile: lastValue(b, 'iidfile'),
       metadataFile: lastValue(b, 'metadata-file'),

@@ -37,6 +37,8 @@ export function statusLine(b: SmartBuild, r: SmartResult, service?: string): str
 
 export async function reportBuild(cfg: ToolkitConfig, b: SmartBuild, r: SmartResult, service?: string): Promise<void> {
   if (r.warning) process.stderr.write(`helix: warning: ${r.warning}\n`);
-  process.stderr.write(`${statusLine(b, r, service)}\n`);
+  process.stderr.write(`${statusLine(b, r, service)}${b.push && !r.pushError ? '; pushed with docker' : ''}\n`);
   await appendEvent(cfg.eventsFile, buildEvent(b, r, service));
+  // buildx's last line when the push after the build failed.
+  if (r.pushError) process.stderr.write(`ERROR: failed to build: ${r.pushError}\n`);
 }

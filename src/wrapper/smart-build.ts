@@ -13,7 +13,8 @@ import { DockerCli, EngineApi, type Daemon } from './daemon.js';
 import { engineSocket } from '../lib/engine-endpoint.js';
 import { chooseLoadAction } from './load-action.js';
 import { loadArgsOf, type DockerCall, type SmartBuild } from './plan.js';
-import { renderArgs, values, withFlags } from './build-flags.js';
+import { lastValue, renderArgs, values, withFlags } from './build-flags.js';
+import { pushNames } from './daemon-push.js';
 import { localMetadata } from './metadata-file.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, downloadedAt, pullLayers, type ManifestLayer } from './pull-output.js';
@@ -43,6 +44,10 @@ export interface SmartResult {
   /** registry/project/repo@digest of the pushed image, for builds that use it as a base. */
   transferRef?: string;
   warning?: string;
+  /** The registry's digest of the image the daemon pushed (`--push`). */
+  pushed?: string;
+  /** Why the daemon's push failed: the build then fails with it, as buildx's does. */
+  pushError?: string;
   ms: number;
 }
 
@@ -295,10 +300,10 @@ export function facadeWarning(cfg: ToolkitConfig, err: unknown, path: string): s
 }
 
 /** The user's metadata file as docker's builder would have written it for the image the daemon has. */
-async function rewriteMetadata(b: SmartBuild, file: string, imageId: string): Promise<void> {
+async function rewriteMetadata(b: SmartBuild, file: string, imageId: string, pushed: string | undefined): Promise<void> {
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   const userContexts = values(b.build, 'build-context').map((c) => c.split('=')[0] as string);
-  await writeFile(file, JSON.stringify(localMetadata(m, { imageId, tags: b.tags, userContexts, userCacheNamespace: b.userCacheNamespace }), null, 2));
+  await writeFile(file, JSON.stringify(localMetadata(m, { imageId, tags: b.tags, userContexts, userCacheNamespace: b.userCacheNamespace, pushed }), null, 2));
 }
 
 function isResult(r: SmartResult | ChildResult): r is SmartResult {
@@ -322,13 +327,19 @@ export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress:
     // The facade's fallback solves a second time, which a build context on stdin cannot.
     const facade = !registryRef && !b.stdin && s.pullsFromFacade(facadeUp);
     const r = facade ? await s.viaFacade(registryUp) : registryUp ? await s.viaRegistry() : await s.viaTarball();
-    const ms = Date.now() - started;
-    if (!isResult(r)) return { build: r, ms };
-    if (b.iidfile && r.imageId) await writeFile(b.iidfile, r.imageId);
-    if (b.metadataFile && r.imageId) await rewriteMetadata(b, b.metadataFile, r.imageId);
-    if (b.quiet && r.imageId) process.stdout.write(`${r.imageId}\n`);
+    if (!isResult(r)) return { build: r, ms: Date.now() - started };
     const warning = r.warning ?? (registryUp || facade ? undefined : `registry ${cfg.registry} is unreachable; fell back to a tarball load`);
-    return { ...r, warning, ms };
+    let pushed: string | undefined;
+    if (b.push) {
+      const p = await pushNames(cfg, b, s.daemon, !b.quiet && lastValue(b.build, 'progress') !== 'quiet');
+      // As buildx: the image stays in the daemon, and neither the id nor the files are written.
+      if ('error' in p) return { ...r, build: { ...r.build, code: 1 }, warning, pushError: p.error, ms: Date.now() - started };
+      pushed = p.digest;
+    }
+    if (b.iidfile && r.imageId) await writeFile(b.iidfile, r.imageId);
+    if (b.metadataFile && r.imageId) await rewriteMetadata(b, b.metadataFile, r.imageId, pushed);
+    if (b.quiet && r.imageId) process.stdout.write(`${r.imageId}\n`);
+    return { ...r, warning, pushed, ms: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

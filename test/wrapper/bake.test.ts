@@ -23,27 +23,35 @@ describe('bake command lines', () => {
     expect(decide(['buildx', '--builder', 'helix-shared', 'bake', '--file', '-'], {}, cfg)).toMatchObject({ kind: 'bake' });
   });
 
-  it('leaves printing, pushing, checks, other builders and unknown flags to buildx', () => {
-    for (const argv of [['--print'], ['--push'], ['--check'], ['--call', 'outline'], ['--list', 'targets'], ['--provenance', 'mode=max'], ['--nope']]) {
+  it('leaves printing, checks, other builders and unknown flags to buildx', () => {
+    for (const argv of [['--print'], ['--check'], ['--call', 'outline'], ['--list', 'targets'], ['--provenance', 'mode=max'], ['--nope']]) {
       expect(decide(['buildx', 'bake', ...argv], shared, cfg)).toMatchObject({ kind: 'passthrough' });
     }
     expect(decide(['buildx', 'bake', '--load'], { BUILDX_BUILDER: 'other' }, cfg)).toMatchObject({ kind: 'passthrough' });
     expect(notSmartBake(bake('--load'))).toBeUndefined();
+    // The daemon pushes after the landing, as with docker's own builder.
+    expect(notSmartBake(bake('--push'))).toBeUndefined();
   });
 });
 
 describe('loadedTargets', () => {
   it('lands the targets bake would load, and builds the ones only others need', () => {
     const def = { target: { a: { output: [{ type: 'cacheonly' }] }, b: { output: [{ type: 'docker' }], tags: ['x/b:1'] }, c: { output: ['type=docker'] } } };
-    expect(loadedTargets(def)).toEqual({ targets: ['b', 'c'] });
+    expect(loadedTargets(def)).toEqual({ targets: [{ name: 'b', tags: ['x/b:1'], push: false }, { name: 'c', tags: [], push: false }] });
   });
 
   it('loads a target without an output, as bake does on docker\'s own builder', () => {
-    expect(loadedTargets({ target: { app: { tags: ['x/app:1'] }, base: { output: [{ type: 'cacheonly' }] } } })).toEqual({ targets: ['app'] });
+    expect(loadedTargets({ target: { app: { tags: ['x/app:1'] }, base: { output: [{ type: 'cacheonly' }] } } })).toEqual({ targets: [{ name: 'app', tags: ['x/app:1'], push: false }] });
+  });
+
+  it('lands a pushing target, named by its tags or else its output, for the daemon to push', () => {
+    expect(loadedTargets({ target: { a: { tags: ['r/a:1'], output: [{ type: 'image', push: 'true' }] } } })).toEqual({ targets: [{ name: 'a', tags: ['r/a:1'], push: true }] });
+    expect(loadedTargets({ target: { a: { output: ['type=registry,name=r/a:2'] } } })).toEqual({ targets: [{ name: 'a', tags: ['r/a:2'], push: true }] });
+    expect(loadedTargets({ target: { a: { output: [{ type: 'registry' }] } } })).toEqual({ reason: 'target a pushes without a name' });
   });
 
   it('leaves explicit outputs, tarballs, several platforms and attestations to bake itself', () => {
-    expect(loadedTargets({ target: { a: { output: [{ type: 'registry' }] } } })).toHaveProperty('reason');
+    expect(loadedTargets({ target: { a: { output: [{ type: 'image', compression: 'zstd' }] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker', dest: 'a.tar' }] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], platforms: ['linux/amd64', 'linux/arm64'] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], attest: ['type=sbom'] } } })).toHaveProperty('reason');

@@ -17,6 +17,7 @@ function daemon(has: string[], pullable: string[] = []): Daemon & { pulls: strin
     push: async () => 'sha256:x',
     tag: async () => undefined,
     untag: async () => undefined,
+    repoDigests: async () => [],
   };
 }
 

@@ -47,6 +47,14 @@ describe('localMetadata', () => {
     expect(localMetadata(solved, { ...own, imageId: config, tags: [] })).not.toHaveProperty('image.name');
   });
 
+  it("gives the registry's digest of a pushed image as its digest, as buildx does after the daemon's push", () => {
+    const remote = `sha256:${'r'.repeat(64)}`;
+    const m = localMetadata(solved, { ...own, imageId: config, tags: ['localhost:5000/x:1'], pushed: remote });
+    expect(m['containerimage.digest']).toBe(remote);
+    expect(m['containerimage.config.digest']).toBe(config);
+    expect(m['image.name']).toBe('localhost:5000/x:1');
+  });
+
   it('keeps the manifest digest under the containerd store, and names an untagged image as docker does', () => {
     const m = localMetadata(solved, { ...own, imageId: manifest, tags: [] });
     expect(m['containerimage.digest']).toBe(manifest);

@@ -39,6 +39,7 @@ describe('decide', () => {
         endpoint: { context: undefined, host: undefined, tls: false },
         builder: 'helix-shared',
         tags: ['x'],
+        push: false,
         quiet: true,
         iidfile: '/tmp/i',
         metadataFile: undefined,
@@ -55,13 +56,24 @@ describe('decide', () => {
     expect(loadArgsOf(b)).toEqual(['--build-arg=A=1', '--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '--tag=x', '.']);
   });
 
-  it('keeps buildx semantics for explicit outputs, pushes and multi-platform builds', () => {
+  it('keeps buildx semantics for outputs other than the image, and for multi-platform builds', () => {
     expect(decide(['build', '-o', 'type=local,dest=out', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'explicit --output' });
-    expect(decide(['buildx', 'build', '--push', '-t', 'r/x', '.'], shared, cfg)).toMatchObject({
-      kind: 'buildx',
-      argv: ['buildx', 'build', '--builder', 'helix-shared', '--push', '--tag=r/x', '--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '.'],
-    });
+    expect(decide(['build', '-o', 'type=image,name=x,compression=zstd', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'explicit --output' });
+    expect(decide(['buildx', 'build', '--push', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'a push without a name' });
     expect(decide(['build', '--platform', 'linux/amd64,linux/arm64', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'multi-platform build' });
+  });
+
+  it("lands an image output or a push in the daemon, which pushes it, as docker's own builder does", () => {
+    const smart = (argv: string[]) => (decide(argv, shared, cfg) as Extract<Plan, { kind: 'smart' }>).build;
+    const pushed = smart(['buildx', 'build', '--push', '-t', 'r/x', '-t', 'r/y', '.']);
+    expect(pushed).toMatchObject({ tags: ['r/x', 'r/y'], push: true });
+    expect(renderArgs(pushed.build)).toEqual(['--build-arg=BUILDKIT_CACHE_MOUNT_NS=default', '.']);
+    expect(smart(['build', '-o', 'type=registry', '-t', 'r/x', '.'])).toMatchObject({ tags: ['r/x'], push: true });
+    // Without -t the outputs' names name the image; with it, the tags replace them (buildx's rule).
+    expect(smart(['build', '-o', 'type=image,"name=a:1,b:2",push=false', '.'])).toMatchObject({ tags: ['a:1', 'b:2'], push: false });
+    expect(smart(['build', '-o', 'type=image,name=a:1', '-t', 'c:3', '.'])).toMatchObject({ tags: ['c:3'], push: false });
+    expect(smart(['build', '-o', 'type=docker', '--load', '-t', 'c:3', '.'])).toMatchObject({ tags: ['c:3'], push: false });
+    expect(decide(['build', '-o', 'type=image,name=Bad:1', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'a tag docker refuses' });
   });
 
   it('loads the result of a plain docker build that cannot take the smart path', () => {

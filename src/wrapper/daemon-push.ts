@@ -1,0 +1,31 @@
+// A build with `--push` (or an output of type registry): once the image is in the daemon, the daemon
+// pushes it under each name in turn, as buildx does for docker's own builder ("pushing <name> with
+// docker"). So the push leaves from the session's network (a registry on its localhost included) with
+// the CLI's logins (config.json, credential helpers), and pushes the image the daemon has. Through the
+// docker CLI: it is the one that knows those logins.
+import type { ToolkitConfig } from '../lib/config.js';
+import { runChild } from './child.js';
+import type { Daemon } from './daemon.js';
+import type { SmartBuild } from './plan.js';
+import { splitTag } from './daemon.js';
+import { qualifiedName } from './metadata-file.js';
+
+export type PushOutcome = { digest?: string } | { error: string };
+
+/** The registry's digest of the pushed image: the repo digest the daemon recorded for the first name. */
+function digestOf(repoDigests: readonly string[], name: string): string | undefined {
+  const repo = qualifiedName(splitTag(name)[0]);
+  const mine = repoDigests.find((d) => qualifiedName(d.slice(0, d.indexOf('@'))) === repo);
+  return mine?.slice(mine.indexOf('@') + 1);
+}
+
+/** Pushes every name; stops at the first failure with the daemon's message, as buildx does. */
+export async function pushNames(cfg: ToolkitConfig, b: SmartBuild, daemon: Daemon, show: boolean): Promise<PushOutcome> {
+  for (const name of b.tags) {
+    if (show) process.stderr.write(`helix: pushing ${name} with docker\n`);
+    const r = await runChild(cfg.realDocker, [...b.globals, 'push', name], { stdout: show ? 'stderr' : 'ignore', stderr: 'capture', stdin: 'ignore' });
+    if (r.code !== 0 || r.signal) return { error: (r.stderr ?? '').trim().split('\n').pop() || `docker push ${name} failed` };
+  }
+  const first = b.tags[0];
+  return { digest: first ? digestOf(await daemon.repoDigests(first), first) : undefined };
+}
