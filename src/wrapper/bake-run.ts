@@ -15,7 +15,7 @@ import type { Flag, ParsedBuild } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
-import { CACHE_NS_ARG, planBuild, projectOf, type DockerCall } from './plan.js';
+import { CACHE_NS_ARG, localBuilderName, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { keepOutput, pushOutput, Session, type Landed } from './smart-build.js';
 import { localBakeMetadata, type LandedImage } from './metadata-file.js';
@@ -66,6 +66,11 @@ export function loadedTargets(def: PrintedBake): { targets: LoadedTarget[] } | {
     targets.push({ name, tags, push });
   }
   return targets.length ? { targets } : { reason: 'no target loads an image' };
+}
+
+/** A target that builds in the host network, which only the session's own builder may do (see plan). Pure. */
+export function hostNetworkTarget(def: PrintedBake): string | undefined {
+  return Object.entries(def.target).find(([, t]) => t.network === 'host')?.[0];
 }
 
 /**
@@ -164,6 +169,13 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
   });
   if (print.code !== 0) return undefined; // bake prints its own error
   const def = JSON.parse(print.stdout) as PrintedBake;
+  const hostNet = hostNetworkTarget(def);
+  if (hostNet && lastOpt(r.bake.opts, 'builder') === undefined) {
+    // As a build in the host network: the session's own builder runs the bake, its command line as given.
+    process.stderr.write(`helix: target ${hostNet}: network host needs the session's own builder; built with the local builder\n`);
+    const env = { ...process.env, BUILDX_BUILDER: localBuilderName(r.docker, process.env) };
+    return runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', ...r.bake.args], { env });
+  }
   const loaded = loadedTargets(def);
   if ('reason' in loaded) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'helix-bake-'));

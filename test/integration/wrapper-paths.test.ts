@@ -91,7 +91,7 @@ describe('interception forms', () => {
     expect((await sh(id, 'docker run --rm paths/stdin:2 cat /s')).out).toMatch(/^stdin-/);
   });
 
-  it("builds in the host network on the session's own builder, as plain docker does, a build and a compose service alike", async () => {
+  it("builds in the host network on the session's own builder, as plain docker does, a build, a compose service and a bake target alike", async () => {
     const hostNet = `mkdir -p /tmp/hn && cd /tmp/hn && printf 'FROM debian:trixie\\nRUN echo ${nonce()} > /n\\n' > Dockerfile && printf 'services:\\n  hn:\\n    build:\\n      context: .\\n      network: host\\n' > compose.yaml`;
     const b = await sh(id, `${hostNet} && docker build --network=host -t paths/hostnet:1 . && docker image inspect -f ok paths/hostnet:1`);
     expect(b.code, b.err).toBe(0);
@@ -101,6 +101,15 @@ describe('interception forms', () => {
     const c = await sh(id, 'cd /tmp/hn && docker compose build && docker image inspect -f ok hn-hn');
     expect(c.code, c.err).toBe(0);
     expect(c.status).toBe("helix: service hn: --network=host needs the session's own builder; built with the local builder");
+    // bake too, where it asks for the entitlement as plain bake does, naming the command line as given.
+    const bakeFile = `printf 'target "hn" {\\n  tags = ["paths/bake-hn:1"]\\n  network = "host"\\n}\\n' > docker-bake.hcl`;
+    const refused = await sh(id, `cd /tmp/hn && ${bakeFile} && docker buildx bake hn`);
+    const plainRefused = await sh(id, 'cd /tmp/hn && BUILDX_BUILDER=default /usr/bin/docker buildx bake hn');
+    expect(refused.code).toBe(plainRefused.code);
+    expect(refused.err.replace(/^helix: .*\n/m, '')).toBe(plainRefused.err);
+    const k = await sh(id, 'cd /tmp/hn && docker buildx bake --allow network.host hn && docker image inspect -f ok paths/bake-hn:1');
+    expect(k.code, k.err).toBe(0);
+    expect(k.status).toBe("helix: target hn: network host needs the session's own builder; built with the local builder");
   });
 
   it('leaves builds on another builder to docker', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from '../../src/wrapper/bake-flags.js';
-import { loadedTargets, namespacedCaches, transferDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
+import { hostNetworkTarget, loadedTargets, namespacedCaches, transferDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
 import { decide } from '../../src/wrapper/plan.js';
 
 const cfg = loadConfig({});
@@ -56,6 +56,13 @@ describe('loadedTargets', () => {
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], platforms: ['linux/amd64', 'linux/arm64'] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'docker' }], attest: ['type=sbom'] } } })).toHaveProperty('reason');
     expect(loadedTargets({ target: { a: { output: [{ type: 'cacheonly' }] } } })).toEqual({ reason: 'no target loads an image' });
+  });
+});
+
+describe('hostNetworkTarget', () => {
+  it('finds a target in the host network, which only the local builder may build', () => {
+    expect(hostNetworkTarget({ target: { a: { network: 'default' }, b: { network: 'host' } } })).toBe('b');
+    expect(hostNetworkTarget({ target: { a: {}, b: { network: 'none' } } })).toBeUndefined();
   });
 });
 
