@@ -31,6 +31,8 @@ export interface Daemon {
   untag(ref: string): Promise<void>;
   /** The image's digests in registries it was pushed to or pulled from ("repo@sha256:…"). */
   repoDigests(ref: string): Promise<string[]>;
+  /** The id of some image with a tag, other than `exclude`, or undefined if there is none. */
+  taggedImage(exclude: string): Promise<string | undefined>;
 }
 
 /** "reg:5000/a/b:1" → ["reg:5000/a/b", "1"]; no tag → "latest". */
@@ -117,6 +119,13 @@ export class EngineApi implements Daemon {
     return (JSON.parse(r.body) as { RepoDigests?: string[] }).RepoDigests ?? [];
   }
 
+  async taggedImage(exclude: string): Promise<string | undefined> {
+    const r = await this.call('GET', '/images/json?filters=' + encodeURIComponent(JSON.stringify({ dangling: ['false'] })));
+    if (r.status !== 200) this.fail('listing images', r);
+    const images = JSON.parse(r.body) as Array<{ Id: string; RepoTags?: string[] | null }>;
+    return images.find((i) => i.Id !== exclude && (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'))?.Id;
+  }
+
   async pull(ref: string, token?: string): Promise<PullEvent[]> {
     const [repo, tag] = splitDigest(ref);
     // Each event timed as it comes: how long the download took, apart from the extraction after it.
@@ -184,6 +193,13 @@ export class DockerCli implements Daemon {
     const r = await this.run(['image', 'inspect', '--format', '{{json .RepoDigests}}', ref]);
     if (r.code !== 0) throw new HelixError('COMMAND_FAILED', `inspecting ${ref} failed`);
     return (JSON.parse(r.stdout) as string[] | null) ?? [];
+  }
+
+  async taggedImage(exclude: string): Promise<string | undefined> {
+    const r = await this.run(['image', 'ls', '--no-trunc', '--filter', 'dangling=false', '--format', '{{.ID}} {{.Tag}}']);
+    if (r.code !== 0) throw new HelixError('COMMAND_FAILED', 'listing images failed');
+    const tagged = r.stdout.split('\n').map((l) => l.split(' ')).find(([id, tag]) => id && id !== exclude && tag && tag !== '<none>');
+    return tagged?.[0];
   }
 
   async pull(ref: string): Promise<PullEvent[]> {

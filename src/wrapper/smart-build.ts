@@ -253,12 +253,31 @@ export class Session {
     const imageId = await this.localId(ref);
     if (imageId !== d.config && imageId !== d.manifest) throw new HelixError('INTERNAL', `pulled ${ref} but its id is ${imageId}, not ${d.config}`);
     for (const t of this.b.tags) await this.daemon.tag(imageId, t);
-    // The digest reference was only the vehicle; an untagged build keeps it, or the image would go.
+    // The digest reference was only the vehicle.
     if (this.b.tags.length) await this.daemon.untag(ref);
+    else await this.leaveDangling(imageId, ref, repo);
     const known = await layers;
     const bytes = known ? bytesPulled(known, pulled) : undefined;
     // A facade reference is no use to a later build: BuildKit does not pull from the facade.
     return { path, imageId, manifest: d.manifest, bytes, moveMs, ...(downloaded ? { downloadMs: downloaded - pullStarted } : {}), ...(path === 'registry' ? { transferRef: ref } : {}) };
+  }
+
+  /**
+   * An untagged build leaves an image without any name, as docker's builder does (`<none>`, which
+   * `docker image prune` takes). Removing the pull's digest reference, its only name, would delete
+   * it; a tag moved away from an image does not. So: a temporary tag, the reference removed, the tag
+   * moved onto another tagged image and removed there. With no other tagged image, the reference stays.
+   */
+  private async leaveDangling(imageId: string, ref: string, repo: string): Promise<void> {
+    const other = await this.daemon.taggedImage(imageId);
+    if (!other) return;
+    // Another repository than the reference's: the containerd store removes a digest reference with
+    // every tag of its repository on the same image.
+    const temp = `${repo}-untagging:${process.pid}-${Date.now().toString(36)}`;
+    await this.daemon.tag(imageId, temp);
+    await this.daemon.untag(ref);
+    await this.daemon.tag(other, temp);
+    await this.daemon.untag(temp);
   }
 
   /** No registry: solve without moving anything, and load a tarball only if the image changed. */

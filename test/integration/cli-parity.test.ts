@@ -147,6 +147,18 @@ describe('same stdout and exit code as plain docker', () => {
     expect(iw.out).toBe(ip.out);
   });
 
+  it("leaves an untagged build without a name, as docker's builder does, for image prune to take", async () => {
+    const untagged = (docker: string, who: string) =>
+      sh(id, `mkdir -p /tmp/${who} && cd /tmp/${who} && printf 'FROM scratch\\nCOPY f /f\\nLABEL n=${nonce()}\\n' > Dockerfile && echo x > f && ${docker} build -q . > id && docker image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' $(cat id) && docker images -q --no-trunc --filter dangling=true | grep -c $(cat id)`);
+    // Another tagged image is there, as in any session that built or pulled one.
+    expect((await wrapped('build -q -t parity/tagged:1 .')).code).toBe(0);
+    const [w, p] = await Promise.all([untagged('docker', 'untagged-w'), untagged('BUILDX_BUILDER=default /usr/bin/docker', 'untagged-p')]);
+    expect(w.code, w.err).toBe(0);
+    expect(w.out).toBe(p.out);
+    expect(w.out).toBe('[] []\n1\n');
+    expect((await sh(id, 'docker image prune -f >/dev/null && docker image inspect $(cat /tmp/untagged-w/id)')).code).not.toBe(0);
+  });
+
   it('fails a broken build with the same exit code and empty stdout', async () => {
     const [w, p] = await Promise.all([wrapped('build -f bad.Dockerfile -t parity/bad:1 .'), plain('build -f bad.Dockerfile -t parity/bad2:1 .')]);
     expect(p.code).not.toBe(0);

@@ -31,3 +31,14 @@ it('pulls a new image by digest, skips it unchanged, tags it under a new name an
   expect(changed.status).toMatch(/changed, pulled by digest from helix-shared's store/);
   expect((await sh(id, 'docker run --rm ctrd/app:1 cat /f')).out).toBe('2\n');
 });
+
+it("leaves an untagged build without a name, as docker's builder does, for image prune to take", async () => {
+  writeFileSync(join(ctx, 'untagged.Dockerfile'), `FROM debian:trixie\nCOPY f /f\nLABEL untagged=${nonce()}\n`);
+  const r = await sh(id, 'cd /ctx && docker build -q -f untagged.Dockerfile .');
+  expect(r.code, r.err).toBe(0);
+  const built = r.out.trim();
+  const look = await sh(id, `docker image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' ${built} && docker images -q --no-trunc --filter dangling=true`);
+  expect(look.out.split('\n')[0]).toBe('[] []');
+  expect(look.out).toContain(built);
+  expect((await sh(id, `docker image prune -f >/dev/null && docker image inspect ${built}`)).code).not.toBe(0);
+});
