@@ -22,6 +22,8 @@ import { cacheProject, projectCacheFile, readCachedProject } from './project-cac
 import { composeVersion, versionCore } from './compose-version.js';
 import { buildProgress, builtLines, composeDisplay } from './compose-display.js';
 import { imageRefs } from './dockerfile-refs.js';
+import { pushName } from './daemon-push.js';
+import { values } from './build-flags.js';
 
 /** The project as compose reads it now (`config --format json`), or undefined if compose cannot. */
 async function loadProjectText(cfg: ToolkitConfig, r: ComposeRun, signal: AbortSignal): Promise<string | undefined> {
@@ -81,6 +83,22 @@ async function buildsOf(r: ComposeRun, text: string, progress: string | undefine
     (s) => refs.get(s) ?? [],
   );
   return levels.flat();
+}
+
+/**
+ * `compose build --push`: the daemon pushes every tag of each service that names its image, once
+ * landed, as compose on docker's own builder does (its bake pushes "with docker"); the progress goes
+ * where compose shows build progress. Returns the daemon's message of the first refused push.
+ */
+async function pushServices(cfg: ToolkitConfig, r: ComposeRun, built: readonly ServiceBuild[], progress: string | undefined): Promise<string | undefined> {
+  const shown = !flag(r.compose, 'quiet') && progress !== 'quiet';
+  for (const b of built.filter((x) => x.named)) {
+    for (const name of new Set(values(b.build, 'tag'))) {
+      const refused = await pushName(cfg, r.docker.globals, name, shown ? 'inherit' : 'ignore');
+      if (refused) return refused;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -151,6 +169,13 @@ export async function runComposeBuilds(cfg: ToolkitConfig, r: ComposeRun): Promi
     if (ended.code !== 0) return { ...ended, code: composeBuildFailureCode(ended.code, version, process.env.COMPOSE_BAKE) };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+  if (c.sub === 'build' && flag(c, 'push')) {
+    const refused = await pushServices(cfg, r, built, progress);
+    if (refused) {
+      process.stderr.write(`${refused}\n`);
+      return { code: 1, signal: null, stdout: '' };
+    }
   }
   const display = composeDisplay(c, process.env, process.stdout.isTTY === true);
   process.stderr.write(builtLines(c, built.map((b) => b.image), display, buildsThroughBake(version, process.env.COMPOSE_BAKE)));

@@ -73,6 +73,8 @@ export interface ServiceBuild {
   service: string;
   /** The image compose expects: `image:` or `<project>-<service>`. */
   image: string;
+  /** The service names its image (`image:`): `build --push` pushes only those. */
+  named: boolean;
   /** The build compose would run for the service. */
   build: ParsedBuild;
   /** A Dockerfile given inline; the executor writes it to a file and adds --file. */
@@ -206,7 +208,7 @@ export function planComposeBuilds(
         const dep = byImage.get(normalizeRef(ref));
         if (dep && dep !== name) needs.push({ service: dep, ref });
       }
-      builds.set(name, { service: name, image: imageOf(project, name), build, inlineDockerfile: inline, needs });
+      builds.set(name, { service: name, image: imageOf(project, name), named: project.services[name]?.image !== undefined, build, inlineDockerfile: inline, needs });
       // A build needs the images it builds on, whether or not they were selected.
       for (const n of needs) visit(n.service, false);
     }

@@ -19,12 +19,22 @@ function digestOf(repoDigests: readonly string[], name: string): string | undefi
   return mine?.slice(mine.indexOf('@') + 1);
 }
 
+/**
+ * The daemon pushes one name, through the CLI. `progress`: where the CLI's push progress goes (a
+ * build's on stderr, compose's on stdout). Returns the daemon's message if the push failed.
+ */
+export async function pushName(cfg: ToolkitConfig, globals: readonly string[], name: string, progress: 'stderr' | 'inherit' | 'ignore'): Promise<string | undefined> {
+  const r = await runChild(cfg.realDocker, [...globals, 'push', name], { stdout: progress, stderr: 'capture', stdin: 'ignore' });
+  if (r.code === 0 && !r.signal) return undefined;
+  return (r.stderr ?? '').trim().split('\n').pop() || `docker push ${name} failed`;
+}
+
 /** Pushes every name; stops at the first failure with the daemon's message, as buildx does. */
 export async function pushNames(cfg: ToolkitConfig, b: SmartBuild, daemon: Daemon, show: boolean): Promise<PushOutcome> {
   for (const name of b.tags) {
     if (show) process.stderr.write(`helix: pushing ${name} with docker\n`);
-    const r = await runChild(cfg.realDocker, [...b.globals, 'push', name], { stdout: show ? 'stderr' : 'ignore', stderr: 'capture', stdin: 'ignore' });
-    if (r.code !== 0 || r.signal) return { error: (r.stderr ?? '').trim().split('\n').pop() || `docker push ${name} failed` };
+    const error = await pushName(cfg, b.globals, name, show ? 'stderr' : 'ignore');
+    if (error) return { error };
   }
   const first = b.tags[0];
   return { digest: first ? digestOf(await daemon.repoDigests(first), first) : undefined };

@@ -242,7 +242,7 @@ function decideCompose(d: DockerArgv, env: Env, cfg: ToolkitConfig, facts: Facts
   if (off) return { kind: 'passthrough', reason: off };
   if (flag({ opts: c.globalOpts }, 'dry-run')) return { kind: 'passthrough', reason: 'compose --dry-run builds nothing' };
   if (c.sub !== 'build' && !flag(c, 'build') && flag(c, 'no-build')) return { kind: 'passthrough', reason: `compose ${c.sub} --no-build` };
-  if (c.sub === 'build' && (flag(c, 'push') || flag(c, 'print') || flag(c, 'check') || opt(c, 'provenance') || opt(c, 'sbom') || opt(c, 'memory'))) {
+  if (c.sub === 'build' && (flag(c, 'print') || flag(c, 'check') || opt(c, 'provenance') || opt(c, 'sbom') || opt(c, 'memory'))) {
     return { kind: 'passthrough', reason: 'compose build with options only compose implements' };
   }
   const builder = opt(c, 'builder') ?? (env[ENV.buildxBuilder] || undefined) ?? facts.currentBuilder;

@@ -132,6 +132,21 @@ describe('same stdout and exit code as plain docker', () => {
     expect(bw.out).toBe(bp.out);
     expect(bw.out.split('\n')[0]).toBe(w.out.split('\n')[1]);
 
+    // compose build --push the same: the daemon pushes each named service once it landed.
+    const composePush = (docker: string, who: string, image: string) =>
+      sh(id, `mkdir -p /tmp/${who} && cd /tmp/${who} && cp /tmp/pushctx/Dockerfile /tmp/pushctx/n . && printf 'services:\\n  s:\\n    image: ${image}\\n    build: .\\n' > compose.yaml && ${docker} compose build --push; echo "rc=$?"; docker image inspect -f '{{len .RepoDigests}}' ${image}`);
+    const [cw, cp] = await Promise.all([
+      composePush('docker', 'compose-w', 'localhost:5000/parity/compose-w:1'),
+      composePush('BUILDX_BUILDER=default /usr/bin/docker', 'compose-p', 'localhost:5000/parity/compose-p:1'),
+    ]);
+    expect(cw.out.trim().split('\n').slice(-2)).toEqual(['rc=0', '1']);
+    expect(cp.out.trim().split('\n').slice(-2)).toEqual(['rc=0', '1']);
+    const refused = `${deps.cfg.registry.name}:${deps.cfg.registry.port}/parity/compose:1`;
+    const [rw, rp] = await Promise.all([composePush('docker', 'refused-w', refused), composePush('BUILDX_BUILDER=default /usr/bin/docker', 'refused-p', refused)]);
+    expect(rw.out.trim().split('\n').slice(-2)).toEqual(['rc=1', '0']);
+    expect(rp.out.trim().split('\n').slice(-2)).toEqual(['rc=1', '0']);
+    expect(rw.err.trim().split('\n').pop()).toBe(rp.err.trim().split('\n').pop());
+
     // A push the registry refuses: the same last line and exit code, the image still in the daemon, no id file.
     const denied = (docker: string, who: string) => sh(id, `cd /tmp/pushctx && ${docker} build -q --push --iidfile /tmp/${who}.iid -t ${deps.cfg.registry.name}:${deps.cfg.registry.port}/parity/${who}:1 .; echo "rc=$?"; docker image inspect -f ok ${deps.cfg.registry.name}:${deps.cfg.registry.port}/parity/${who}:1; test -e /tmp/${who}.iid && echo iid`);
     const [dw, dp] = await Promise.all([denied('docker', 'denied-w'), denied('BUILDX_BUILDER=default /usr/bin/docker', 'denied-p')]);

@@ -22,7 +22,7 @@ function daemon(has: string[], pullable: string[] = []): Daemon & { pulls: strin
   };
 }
 
-const build = (service: string, image: string, needs: string[] = []): ServiceBuild => ({ service, image, build: { flags: [], positionals: ['.'] }, needs: needs.map((s) => ({ service: s, ref: `p-${s}` })) });
+const build = (service: string, image: string, needs: string[] = []): ServiceBuild => ({ service, image, named: true, build: { flags: [], positionals: ['.'] }, needs: needs.map((s) => ({ service: s, ref: `p-${s}` })) });
 
 const project: ComposeProject = {
   name: 'p',

@@ -69,8 +69,8 @@ describe('planComposeBuilds', () => {
 
   it("names images as compose does: image: or <project>-<service>", () => {
     const levels = planComposeBuilds(project, [], opts, refs);
-    expect(levels.flat().map((b) => [b.service, b.image])).toEqual(
-      expect.arrayContaining([['base', 'shop-base'], ['api', 'shop/api:dev'], ['web', 'shop-web']]),
+    expect(levels.flat().map((b) => [b.service, b.image, b.named])).toEqual(
+      expect.arrayContaining([['base', 'shop-base', false], ['api', 'shop/api:dev', true], ['web', 'shop-web', false]]),
     );
   });
 

@@ -121,6 +121,12 @@ describe('decide', () => {
     expect(decide(['buildx', 'build', '.'], { ...shared, DOCKER_BUILDKIT: '0' }, cfg)).toMatchObject({ kind: 'smart' });
   });
 
+  it('takes compose build --push (the daemon pushes after the landing) and leaves --print and --check to compose', () => {
+    expect(decide(['compose', 'build', '--push'], shared, cfg)).toMatchObject({ kind: 'compose' });
+    expect(decide(['compose', 'build', '--print'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+    expect(decide(['compose', 'build', '--check'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
+  });
+
   it('leaves compose --dry-run to compose, which builds nothing', () => {
     expect(decide(['compose', '--dry-run', 'build'], shared, cfg)).toMatchObject({ kind: 'passthrough', reason: 'compose --dry-run builds nothing' });
     expect(decide(['compose', '--dry-run', 'up', '--build'], shared, cfg)).toMatchObject({ kind: 'passthrough' });
