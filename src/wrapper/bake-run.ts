@@ -146,7 +146,7 @@ async function rewriteMetadata(file: string, def: PrintedBake, items: readonly B
   for (const i of items) {
     const imageId = landed.get(i.target)?.imageId;
     const t = def.target[i.target] as Target;
-    const userContexts = Object.keys((t.contexts ?? {}) as Record<string, string>);
+    const userContexts = (t.contexts ?? {}) as Record<string, string>;
     if (imageId) targets.set(i.target, { imageId, tags: i.session.b.tags, userContexts, userCacheNamespace: CACHE_NS_ARG in ((t.args ?? {}) as Record<string, string>), pushed: pushed.get(i.target) });
   }
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;

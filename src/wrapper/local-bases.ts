@@ -68,26 +68,41 @@ async function registryRef(l: LocalBases, ref: string, id: string, known: Pushed
   }
 }
 
+/** The build's own `--build-context NAME=docker-image://REF` flags: [name, ref]. */
+function imageContexts(b: ParsedBuild): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  for (const c of values(b, 'build-context')) {
+    const eq = c.indexOf('=');
+    const v = c.slice(eq + 1);
+    if (eq > 0 && v.startsWith('docker-image://')) out.push([c.slice(0, eq), v.slice('docker-image://'.length)]);
+  }
+  return out;
+}
+
 /**
- * Named contexts for the images the build reads that the daemon has. `given`: names the build already
- * has a context for (the user's own, another compose service's), which win. `inline`: the Dockerfile
- * itself, where it is not a file (compose's dockerfile_inline).
+ * Named contexts for the images the build reads that the daemon has: those its Dockerfile names, and
+ * those its own `docker-image://` contexts name (given again, pinned, after the user's: the last
+ * wins). `given`: names the build already has a context for (another compose service's), which win.
+ * `inline`: the Dockerfile itself, where it is not a file (compose's dockerfile_inline).
  */
 export async function localBaseContexts(l: LocalBases, b: ParsedBuild, given: readonly string[] = [], inline?: string): Promise<Flag[]> {
   const text = inline ?? (await dockerfileOf(b));
-  if (text === undefined) return [];
+  const userContexts = imageContexts(b);
   const taken = new Set([...given, ...values(b, 'build-context').map((c) => c.split('=')[0] as string)].map(contextName));
-  const refs = imageRefs(text, buildArgs(b)).filter((r) => !taken.has(contextName(r)));
-  const local = (await Promise.all(refs.map(async (ref) => [ref, await l.daemon.imageId(ref)] as const))).filter((e): e is readonly [string, string] => e[1] !== undefined);
+  const fromDockerfile = text === undefined ? [] : imageRefs(text, buildArgs(b)).filter((r) => !taken.has(contextName(r)));
+  const wanted = [...fromDockerfile.map((ref) => [contextName(ref), ref] as const), ...userContexts.filter(([, ref]) => !ref.includes('@'))];
+  const local = (await Promise.all(wanted.map(async ([name, ref]) => [name, ref, await l.daemon.imageId(ref)] as const))).filter(
+    (e): e is readonly [string, string, string] => e[2] !== undefined,
+  );
   if (!local.length) return [];
   const file = pushedFile(l.cfg);
   const known = JSON.parse((await readIfExists(file).catch(() => undefined)) ?? '{}') as Pushed;
   const flags: Flag[] = [];
   const pushed: Pushed = {};
-  for (const [ref, id] of local) {
-    const at = await registryRef(l, ref, id, known);
+  for (const [name, ref, id] of local) {
+    const at = pushed[`${l.project}/${id}`] ?? (await registryRef(l, ref, id, known));
     pushed[`${l.project}/${id}`] = at;
-    flags.push({ name: 'build-context', value: `${contextName(ref)}=docker-image://${at}` });
+    flags.push({ name: 'build-context', value: `${name}=docker-image://${at}` });
   }
   // Best effort: without it, the next build checks the registry and pushes again (blobs it has cost a HEAD).
   await writeFileAtomic(file, `${JSON.stringify({ ...known, ...pushed })}\n`, 0o666).catch(() => undefined);

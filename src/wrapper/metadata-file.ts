@@ -8,8 +8,8 @@ export interface LandedImage {
   /** The image's id in the daemon: its config digest (classic store) or manifest digest (containerd store). */
   imageId: string;
   tags: readonly string[];
-  /** Names of the user's own --build-context flags (the wrapper adds its own for local bases). */
-  userContexts: readonly string[];
+  /** The user's own --build-context flags, name → value as given (the wrapper adds its own for local bases). */
+  userContexts: Readonly<Record<string, string>>;
   /** The user set BUILDKIT_CACHE_MOUNT_NS; otherwise the wrapper did. */
   userCacheNamespace: boolean;
   /** The registry's digest of the image the daemon pushed: buildx reports it as the image's digest. */
@@ -29,14 +29,18 @@ function withoutAddedArgs(provenance: unknown, img: LandedImage): unknown {
   const p = provenance as { invocation?: { parameters?: { args?: Record<string, unknown> } } } | undefined;
   const args = p?.invocation?.parameters?.args;
   if (!p?.invocation?.parameters || !args || typeof args !== 'object') return provenance;
+  const user = new Map(Object.entries(img.userContexts));
   const kept = Object.fromEntries(
-    Object.entries(args).filter(([k]) => {
-      if (k === `build-arg:${CACHE_NS_ARG}`) return img.userCacheNamespace;
-      if (k.startsWith('context:')) return img.userContexts.includes(k.slice('context:'.length));
-      return true;
-    }),
+    Object.entries(args)
+      .filter(([k]) => {
+        if (k === `build-arg:${CACHE_NS_ARG}`) return img.userCacheNamespace;
+        if (k.startsWith('context:')) return user.has(k.slice('context:'.length));
+        return true;
+      })
+      // A user's docker-image:// context of a local image was given pinned in the registry: theirs as they wrote it.
+      .map(([k, v]) => [k, k.startsWith('context:') ? user.get(k.slice('context:'.length)) : v]),
   );
-  if (!img.userContexts.length && kept['frontend.caps'] === CONTEXTS_CAP) delete kept['frontend.caps'];
+  if (!user.size && kept['frontend.caps'] === CONTEXTS_CAP) delete kept['frontend.caps'];
   // buildx leaves out arguments that are empty.
   const { args: _, ...parameters } = p.invocation.parameters;
   return { ...p, invocation: { ...p.invocation, parameters: Object.keys(kept).length ? { ...parameters, args: kept } : parameters } };

@@ -321,7 +321,7 @@ export function facadeWarning(cfg: ToolkitConfig, err: unknown, path: string): s
 /** The user's metadata file as docker's builder would have written it for the image the daemon has. */
 async function rewriteMetadata(b: SmartBuild, file: string, imageId: string, pushed: string | undefined): Promise<void> {
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  const userContexts = values(b.build, 'build-context').map((c) => c.split('=')[0] as string);
+  const userContexts = Object.fromEntries(values(b.build, 'build-context').map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
   await writeFile(file, JSON.stringify(localMetadata(m, { imageId, tags: b.tags, userContexts, userCacheNamespace: b.userCacheNamespace, pushed }), null, 2));
 }
 

@@ -25,7 +25,7 @@ const solved = {
   'containerimage.digest': manifest,
   'image.name': 'helix-registry:5000/helix-projects/prj/app',
 };
-const own = { userContexts: [] as string[], userCacheNamespace: false };
+const own = { userContexts: {}, userCacheNamespace: false };
 
 describe('qualifiedName', () => {
   it('names a tag as docker normalizes it', () => {
@@ -68,8 +68,9 @@ describe('localMetadata', () => {
     // None left: no key, as buildx writes it.
     const onlyOurs = { ...solved, 'buildx.build.provenance': { invocation: { parameters: { frontend: 'dockerfile.v0', args: { 'build-arg:BUILDKIT_CACHE_MOUNT_NS': 'prj' } } } } };
     expect(localMetadata(onlyOurs, { ...own, imageId: config, tags: [] })['buildx.build.provenance']).toEqual({ invocation: { parameters: { frontend: 'dockerfile.v0' } } });
-    const theirs = localMetadata(solved, { imageId: config, tags: [], userContexts: ['debian:trixie'], userCacheNamespace: true });
-    expect(args(theirs)).toEqual(solved['buildx.build.provenance'].invocation.parameters.args);
+    // The user's context as they wrote it, though the build was given the local image pinned in the registry.
+    const theirs = localMetadata(solved, { imageId: config, tags: [], userContexts: { 'debian:trixie': 'docker-image://debian:trixie' }, userCacheNamespace: true });
+    expect(args(theirs)).toEqual({ ...solved['buildx.build.provenance'].invocation.parameters.args, 'context:debian:trixie': 'docker-image://debian:trixie' });
     expect(solved['buildx.build.provenance'].invocation.parameters.args).toHaveProperty('build-arg:BUILDKIT_CACHE_MOUNT_NS');
   });
 });
