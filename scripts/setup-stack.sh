@@ -126,6 +126,16 @@ if [ "${HELIX_HOST_FS:-btrfs}" = btrfs ] && ! mountpoint -q "$state"; then
   fi
   # discard: space freed inside goes back to the host disk.
   mount -o loop,discard,noatime "$fsimg" "$state" || fail "mounting $fsimg on $state failed"
+elif [ "${HELIX_HOST_FS:-btrfs}" = btrfs ] && [ "$(findmnt -no SOURCE "$state" 2>/dev/null | xargs -r losetup -nO BACK-FILE 2>/dev/null)" = "$(realpath "$fsimg")" ] \
+  && findmnt -no OPTIONS "$state" | grep -qE '(^|,)ro(,|$)'; then
+  # btrfs forces itself read-only when the disk under its loop file fills; it mounts again cleanly
+  # (its log replayed) once that disk has room. Sessions and the stack hold it open: the stack stops
+  # here (started again below), sessions must be removed first.
+  log "$state was forced read-only (did the disk under $fsimg fill?); mounting it again"
+  running=$(docker ps -q --filter label=helix.role=session 2>/dev/null || true)
+  [ -z "$running" ] || fail "$state is read-only and sessions still use it: remove them (helix session rm ID) and run again"
+  docker ps -q --filter label=helix.managed=true | xargs -r docker stop >/dev/null
+  umount "$state" && mount -o loop,discard,noatime "$fsimg" "$state" || fail "mounting $fsimg on $state again failed; see dmesg"
 fi
 # On our own loop file (settings the kernel forgets at unmount, so applied on every run):
 # - direct I/O: without it every byte is cached twice (the filesystem's pages, then the loop file's on
@@ -189,10 +199,16 @@ fi
 
 step="service images"
 # Built from local bases only; cached by dockerd's builder, so a re-run costs about a second each.
+# The image a tag named before is removed once the tag moved on (unless a container or another tag
+# still uses it): each rebuild of a desktop image would otherwise leave ~1 GB behind, until the disk fills.
 build() { # TAG DOCKERFILE CONTEXT [ARGS...]
-  local tag=$1 file=$2 ctx=$3; shift 3
+  local tag=$1 file=$2 ctx=$3 old; shift 3
+  old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   docker build -q -t "$tag" -f "$file" "$@" "$ctx" >/dev/null 2>/tmp/helix-build.err \
     || fail "docker build of $tag failed: $(tail -5 /tmp/helix-build.err | tr '\n' ' ')"
+  if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]; then
+    docker image rm "$old" >/dev/null 2>&1 || true
+  fi
 }
 bkctx=$(mktemp -d)
 cp "$STACK_DIR/bin/buildkitd" "$STACK_DIR/bin/buildctl" "$bkctx/"
