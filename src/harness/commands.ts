@@ -6,6 +6,7 @@ import { HelixError } from '../lib/errors.js';
 import type { Command } from '../host/commands/command.js';
 import { checkTargets, runLoadBench, type BenchRow } from './bench-load.js';
 import { restoreTargets, runRestoreBench } from './bench-restore.js';
+import { sandboxUp } from '../host/sandbox.js';
 import { FULL_SCALE, runMainJob, SMALL_SCALE, type SampleScale } from './main-job.js';
 
 /** The sample's sizes: the full picture, and a quick one for tests. */
@@ -72,6 +73,8 @@ export const bench: Command = {
     if (sizesGb.some((x) => !(x > 0)) || !(layers >= 1) || !(repeats >= 1)) {
       throw new HelixError('BAD_FLAG', 'helix bench: --sizes takes GB numbers like 1,4; --layers and --repeats whole numbers');
     }
+    // As the main job: on a fresh machine (or after the stack was stopped) the sandbox starts here.
+    await sandboxUp(d);
     const rows = await runLoadBench(d, { sizesGb, layers, repeats });
     const targets = checkTargets(rows);
     const file = await writeResult('bench-load', { layers, repeats, rows, targets });
