@@ -233,7 +233,8 @@ export async function runLoadBench(d: SandboxDeps, o: BenchOptions): Promise<Ben
       rows.push({ case: CASES.facade, sizeGb: gb, medianMs: median(facadeRuns), runs: facadeRuns });
       rows.push({ case: CASES.registryGrowth, sizeGb: gb, medianMs: 0, runs: [], bytes: (await storageBytes(d)) - grown });
       d.log.info(`bench ${gb} GB: the move of one changed layer against a plain docker pull of it`);
-      const moved = await movesAgainstPull(d, id, tag, ctx, shared, o.repeats);
+      // Five at least: both sides are ~0.2 s, where three runs leave the ratio to the noise.
+      const moved = await movesAgainstPull(d, id, tag, ctx, shared, Math.max(5, o.repeats));
       rows.push({ case: CASES.facadeSolved, sizeGb: gb, medianMs: median(moved.facade), runs: moved.facade });
       rows.push({ case: CASES.plainPull, sizeGb: gb, medianMs: median(moved.pull), runs: moved.pull });
       const cases: Array<[string, (i: number) => string]> = [
