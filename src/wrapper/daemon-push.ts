@@ -5,9 +5,8 @@
 // docker CLI: it is the one that knows those logins.
 import type { ToolkitConfig } from '../lib/config.js';
 import { runChild } from './child.js';
-import type { Daemon } from './daemon.js';
+import { splitTag, type Daemon } from './daemon.js';
 import type { SmartBuild } from './plan.js';
-import { splitTag } from './daemon.js';
 import { qualifiedName } from './metadata-file.js';
 
 export type PushOutcome = { digest?: string } | { error: string };
