@@ -11,11 +11,11 @@ import { allOpts, isOn, lastOpt } from './options.js';
 import { landFromFacade, landTargets, type BakeItem } from './bake-land.js';
 import { bakeLiteral } from './bake-literal.js';
 import type { BakeArgv } from './bake-flags.js';
-import type { Flag, ParsedBuild } from './build-flags.js';
+import { keyValue, type Flag, type ParsedBuild } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
-import { CACHE_NS_ARG, localBuilderName, planBuild, projectOf, type DockerCall } from './plan.js';
+import { CACHE_NS_ARG, localBuilderName, needsLocalBuilder, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { keepOutput, pushOutput, Session, type Landed } from './smart-build.js';
 import { localBakeMetadata, type LandedImage } from './metadata-file.js';
@@ -68,9 +68,13 @@ export function loadedTargets(def: PrintedBake): { targets: LoadedTarget[] } | {
   return targets.length ? { targets } : { reason: 'no target loads an image' };
 }
 
-/** A target that builds in the host network, which only the session's own builder may do (see plan). Pure. */
-export function hostNetworkTarget(def: PrintedBake): string | undefined {
-  return Object.entries(def.target).find(([, t]) => t.network === 'host')?.[0];
+/** Why a target must run on the session's own builder (a build in the host network, see plan), if one must. Pure. */
+export function localOnlyTarget(def: PrintedBake): string | undefined {
+  for (const [name, t] of Object.entries(def.target)) {
+    const why = needsLocalBuilder(targetBuild(t));
+    if (why) return `target ${name}: ${why}`;
+  }
+  return undefined;
 }
 
 /**
@@ -107,6 +111,7 @@ export function targetBuild(t: Target): ParsedBuild {
   const flags: Flag[] = [{ name: 'file', value: isAbsolute(dockerfile) ? dockerfile : join(context, dockerfile) }];
   for (const [k, v] of Object.entries((t.args ?? {}) as Record<string, string>)) flags.push({ name: 'build-arg', value: `${k}=${v}` });
   for (const [k, v] of Object.entries((t.contexts ?? {}) as Record<string, string>)) flags.push({ name: 'build-context', value: `${k}=${v}` });
+  if (typeof t.network === 'string') flags.push({ name: 'network', value: t.network });
   return { flags, positionals: [context] };
 }
 
@@ -116,7 +121,7 @@ async function withLocalBases(def: PrintedBake, bases: LocalBases): Promise<Prin
   for (const [name, t] of Object.entries(def.target)) {
     const inline = typeof t['dockerfile-inline'] === 'string' ? t['dockerfile-inline'] : undefined;
     const found = await localBaseContexts(bases, targetBuild(t), [], inline);
-    const contexts = Object.fromEntries(found.map((f) => [f.value.slice(0, f.value.indexOf('=')), f.value.slice(f.value.indexOf('=') + 1)]));
+    const contexts = Object.fromEntries(found.map((f) => keyValue(f.value)));
     target[name] = found.length ? { ...t, contexts: { ...((t.contexts ?? {}) as Record<string, string>), ...contexts } } : t;
   }
   return { ...def, target };
@@ -169,10 +174,10 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
   });
   if (print.code !== 0) return undefined; // bake prints its own error
   const def = JSON.parse(print.stdout) as PrintedBake;
-  const hostNet = hostNetworkTarget(def);
-  if (hostNet && lastOpt(r.bake.opts, 'builder') === undefined) {
-    // As a build in the host network: the session's own builder runs the bake, its command line as given.
-    process.stderr.write(`helix: target ${hostNet}: network host needs the session's own builder; built with the local builder\n`);
+  const local = localOnlyTarget(def);
+  if (local && lastOpt(r.bake.opts, 'builder') === undefined) {
+    // As such a build: the session's own builder runs the bake, its command line as given.
+    process.stderr.write(`helix: ${local}; built with the local builder\n`);
     const env = { ...process.env, BUILDX_BUILDER: localBuilderName(r.docker, process.env) };
     return runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', ...r.bake.args], { env });
   }

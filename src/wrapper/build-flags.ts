@@ -52,6 +52,12 @@ export function isTrue(b: ParsedBuild, name: string): boolean {
   return isOn(b.flags, name);
 }
 
+/** "k=v" → ["k", "v"]; "k" alone takes its value from `env`, as buildx does (undefined if unset there). */
+export function keyValue(s: string, env: Readonly<Record<string, string | undefined>> = {}): [string, string | undefined] {
+  const eq = s.indexOf('=');
+  return eq < 0 ? [s, env[s]] : [s.slice(0, eq), s.slice(eq + 1)];
+}
+
 /** The build's one context, or undefined when it has none or several. */
 export function contextOf(b: ParsedBuild): string | undefined {
   return b.positionals.length === 1 ? b.positionals[0] : undefined;

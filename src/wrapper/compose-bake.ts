@@ -3,7 +3,7 @@
 // its transfer repository. One buildx process and one BuildKit session for the whole project instead
 // of one per service: on a one-line change most of the time was process start and contention. Pure.
 import { bakeLiteral } from './bake-literal.js';
-import { contextOf, type ParsedBuild } from './build-flags.js';
+import { contextOf, keyValue, type ParsedBuild } from './build-flags.js';
 
 export interface BakeService {
   service: string;
@@ -26,12 +26,6 @@ export interface BakeDefinition {
 /** Repeatable flags that are lists of the same name in a bake target. */
 const LISTS = new Set(['secret', 'cache-from', 'cache-to']);
 
-/** "k=v" → ["k", "v"]; "k" alone takes its value from the environment, as buildx does. */
-function keyValue(s: string, env: Readonly<Record<string, string | undefined>>): [string, string | undefined] {
-  const eq = s.indexOf('=');
-  return eq < 0 ? [s, env[s]] : [s.slice(0, eq), s.slice(eq + 1)];
-}
-
 /** One service's target, or the flag bake cannot express here (the caller then builds per service). */
 function targetOf(s: BakeService, env: Readonly<Record<string, string | undefined>>): BakeTarget | string {
   const context = contextOf(s.build);
@@ -50,7 +44,7 @@ function targetOf(s: BakeService, env: Readonly<Record<string, string | undefine
         break;
       }
       case 'build-context': {
-        const [k, v] = keyValue(f.value, {});
+        const [k, v] = keyValue(f.value);
         if (v === undefined) return `--build-context ${f.value}`;
         map('contexts')[k] = v;
         break;
@@ -62,7 +56,7 @@ function targetOf(s: BakeService, env: Readonly<Record<string, string | undefine
         break;
       }
       case 'label': {
-        const [k, v] = keyValue(f.value, {});
+        const [k, v] = keyValue(f.value);
         map('labels')[k] = v ?? '';
         break;
       }

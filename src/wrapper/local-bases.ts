@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
-import { contextOf, lastValue, values, type Flag, type ParsedBuild } from './build-flags.js';
+import { contextOf, keyValue, lastValue, values, type Flag, type ParsedBuild } from './build-flags.js';
 import type { Daemon } from './daemon.js';
 import { contextName, imageRefs } from './dockerfile-refs.js';
 import { fetchManifest } from '../lib/registry-client.js';
@@ -26,13 +26,7 @@ async function dockerfileOf(b: ParsedBuild): Promise<string | undefined> {
 
 /** The build's --build-arg values; a bare NAME takes its value from the environment, as buildx does. */
 function buildArgs(b: ParsedBuild): Map<string, string> {
-  const args = new Map<string, string>();
-  for (const kv of values(b, 'build-arg')) {
-    const eq = kv.indexOf('=');
-    const v = eq < 0 ? process.env[kv] : kv.slice(eq + 1);
-    if (v !== undefined) args.set(eq < 0 ? kv : kv.slice(0, eq), v);
-  }
-  return args;
+  return new Map(values(b, 'build-arg').map((kv) => keyValue(kv, process.env)).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 type Pushed = Record<string, string>;
@@ -71,10 +65,8 @@ async function registryRef(l: LocalBases, ref: string, id: string, known: Pushed
 /** The build's own `--build-context NAME=docker-image://REF` flags: [name, ref]. */
 function imageContexts(b: ParsedBuild): Array<readonly [string, string]> {
   const out: Array<readonly [string, string]> = [];
-  for (const c of values(b, 'build-context')) {
-    const eq = c.indexOf('=');
-    const v = c.slice(eq + 1);
-    if (eq > 0 && v.startsWith('docker-image://')) out.push([c.slice(0, eq), v.slice('docker-image://'.length)]);
+  for (const [name, v = ''] of values(b, 'build-context').map((c) => keyValue(c))) {
+    if (name && v.startsWith('docker-image://')) out.push([name, v.slice('docker-image://'.length)]);
   }
   return out;
 }
@@ -88,7 +80,7 @@ function imageContexts(b: ParsedBuild): Array<readonly [string, string]> {
 export async function localBaseContexts(l: LocalBases, b: ParsedBuild, given: readonly string[] = [], inline?: string): Promise<Flag[]> {
   const text = inline ?? (await dockerfileOf(b));
   const userContexts = imageContexts(b);
-  const taken = new Set([...given, ...values(b, 'build-context').map((c) => c.split('=')[0] as string)].map(contextName));
+  const taken = new Set([...given, ...values(b, 'build-context').map((c) => keyValue(c)[0])].map(contextName));
   const fromDockerfile = text === undefined ? [] : imageRefs(text, buildArgs(b)).filter((r) => !taken.has(contextName(r)));
   const wanted = [...fromDockerfile.map((ref) => [contextName(ref), ref] as const), ...userContexts.filter(([, ref]) => !ref.includes('@'))];
   const local = (await Promise.all(wanted.map(async ([name, ref]) => [name, ref, await l.daemon.imageId(ref)] as const))).filter(

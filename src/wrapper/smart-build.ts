@@ -13,7 +13,7 @@ import { DockerCli, EngineApi, type Daemon } from './daemon.js';
 import { engineSocket } from '../lib/engine-endpoint.js';
 import { chooseLoadAction } from './load-action.js';
 import { loadArgsOf, type DockerCall, type SmartBuild } from './plan.js';
-import { lastValue, renderArgs, values, withFlags } from './build-flags.js';
+import { keyValue, lastValue, renderArgs, values, withFlags } from './build-flags.js';
 import { pushNames } from './daemon-push.js';
 import { localMetadata } from './metadata-file.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
@@ -321,7 +321,7 @@ export function facadeWarning(cfg: ToolkitConfig, err: unknown, path: string): s
 /** The user's metadata file as docker's builder would have written it for the image the daemon has. */
 async function rewriteMetadata(b: SmartBuild, file: string, imageId: string, pushed: string | undefined): Promise<void> {
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  const userContexts = Object.fromEntries(values(b.build, 'build-context').map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
+  const userContexts = Object.fromEntries(values(b.build, 'build-context').map((c) => keyValue(c)).map(([k, v = '']) => [k, v]));
   await writeFile(file, JSON.stringify(localMetadata(m, { imageId, tags: b.tags, userContexts, userCacheNamespace: b.userCacheNamespace, pushed }), null, 2));
 }
 

@@ -109,7 +109,7 @@ describe('interception forms', () => {
     expect(refused.err.replace(/^helix: .*\n/m, '')).toBe(plainRefused.err);
     const k = await sh(id, 'cd /tmp/hn && docker buildx bake --allow network.host hn && docker image inspect -f ok paths/bake-hn:1');
     expect(k.code, k.err).toBe(0);
-    expect(k.status).toBe("helix: target hn: network host needs the session's own builder; built with the local builder");
+    expect(k.status).toBe("helix: target hn: --network=host needs the session's own builder; built with the local builder");
   });
 
   it('leaves builds on another builder to docker', async () => {

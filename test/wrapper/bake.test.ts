@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from '../../src/wrapper/bake-flags.js';
-import { hostNetworkTarget, loadedTargets, namespacedCaches, transferDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
+import { localOnlyTarget, loadedTargets, namespacedCaches, transferDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
 import { decide } from '../../src/wrapper/plan.js';
 
 const cfg = loadConfig({});
@@ -59,10 +59,10 @@ describe('loadedTargets', () => {
   });
 });
 
-describe('hostNetworkTarget', () => {
+describe('localOnlyTarget', () => {
   it('finds a target in the host network, which only the local builder may build', () => {
-    expect(hostNetworkTarget({ target: { a: { network: 'default' }, b: { network: 'host' } } })).toBe('b');
-    expect(hostNetworkTarget({ target: { a: {}, b: { network: 'none' } } })).toBeUndefined();
+    expect(localOnlyTarget({ target: { a: { network: 'default' }, b: { network: 'host' } } })).toBe("target b: --network=host needs the session's own builder");
+    expect(localOnlyTarget({ target: { a: {}, b: { network: 'none' } } })).toBeUndefined();
   });
 });
 
