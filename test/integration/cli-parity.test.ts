@@ -122,6 +122,17 @@ describe('same stdout and exit code as plain docker', () => {
     expect(w.out).toMatch(/^sha256:[0-9a-f]{64}\nsha256:[0-9a-f]{64}\nok\n$/);
     expect(w.status).toMatch(/pushed with docker$/);
 
+    // The desktop user the same, with their own CLI config and buildx state.
+    const asUser = (cmd: string) => sh(id, `su - retro -c 'cd /tmp/pushctx && ${cmd}'`);
+    const userPush = (docker: string, who: string) =>
+      asUser(`${docker} build -q --push --build-arg SOURCE_DATE_EPOCH=0 -t localhost:5000/parity/${who}:1 . && docker image inspect -f "{{range .RepoDigests}}{{println .}}{{end}}" localhost:5000/parity/${who}:1 | grep -c /parity/${who}@`);
+    const uw = await userPush('docker', 'user-push-w');
+    const uplain = await userPush('BUILDX_CONFIG=$HOME/.docker/buildx BUILDX_BUILDER=default /usr/bin/docker', 'user-push-p');
+    expect(uw.code, uw.err).toBe(0);
+    expect(uplain.code, uplain.err).toBe(0);
+    expect(uw.out).toBe(uplain.out);
+    expect(uw.out).toBe(`${w.out.split('\n')[0]}\n1\n`);
+
     // bake --push the same: landed, then pushed by the daemon; the same manifest in the registry.
     const bakePush = (docker: string, who: string) =>
       sh(id, `cd /tmp/pushctx && printf 'target "${who}" {\\n  tags = ["localhost:5000/parity/${who}:1"]\\n  args = { SOURCE_DATE_EPOCH = "0" }\\n}\\n' > ${who}.hcl && ${docker} buildx bake -f ${who}.hcl --push --metadata-file /tmp/${who}.json ${who} && /opt/helix/bin/node -p "require('/tmp/${who}.json')['${who}']['containerimage.digest']" && docker image inspect -f ok localhost:5000/parity/${who}:1`);
