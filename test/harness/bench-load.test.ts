@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASES, checkTargets, median, passthroughCase, syntheticDockerfile } from '../../src/harness/bench-load.js';
+import { CASES, checkTargets, median, pairedMove, passthroughCase, syntheticDockerfile } from '../../src/harness/bench-load.js';
 
 describe('load bench', () => {
   it('takes medians of odd and even runs', () => {
@@ -21,7 +21,8 @@ describe('load bench', () => {
       { case: CASES.bare, sizeGb: 2, medianMs: 180, runs: [] },
       { case: CASES.registry, sizeGb: 2, medianMs: 900, runs: [] },
       { case: CASES.facade, sizeGb: 2, medianMs: 500, runs: [] },
-      { case: CASES.facadeSolved, sizeGb: 2, medianMs: 300, runs: [] },
+      { case: CASES.bareSolved, sizeGb: 2, medianMs: 180, runs: [170, 200, 180] },
+      { case: CASES.facadeSolved, sizeGb: 2, medianMs: 300, runs: [290, 320, 400] },
       { case: CASES.plainPull, sizeGb: 2, medianMs: 100, runs: [] },
       { case: CASES.registryGrowth, sizeGb: 2, medianMs: 0, runs: [], bytes: 0 },
       { case: CASES.ctrdFacade, sizeGb: 2, medianMs: 600, runs: [] },
@@ -41,6 +42,12 @@ describe('load bench', () => {
       { target: '2 GB no registry bytes written by facade builds', value: '0.0 MB', ok: true },
       { target: 'docker ps passthrough ≤5 ms over direct', value: '2.0 ms', ok: true },
     ]);
+  });
+
+  it('takes the move as the median of each facade build less the bare solve just before it', () => {
+    expect(pairedMove([290, 320, 400], [170, 200, 180])).toBe(120);
+    expect(pairedMove([100], [150])).toBe(0);
+    expect(pairedMove([100, 200], [90])).toBeUndefined();
   });
 
   it('judges the bench image (2 GB and up) and shows a smaller image\'s ratios as information', () => {
