@@ -206,7 +206,9 @@ build() { # TAG DOCKERFILE CONTEXT [ARGS...]
   old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   docker build -q -t "$tag" -f "$file" "$@" "$ctx" >/dev/null 2>/tmp/helix-build.err \
     || fail "docker build of $tag failed: $(tail -5 /tmp/helix-build.err | tr '\n' ' ')"
-  if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]; then
+  # Only once no tag names it: removing an image by id also drops its last other tag.
+  if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$tag")" ] \
+    && [ "$(docker image inspect -f '{{len .RepoTags}}' "$old" 2>/dev/null)" = 0 ]; then
     docker image rm "$old" >/dev/null 2>&1 || true
   fi
 }
