@@ -3,6 +3,9 @@
 // about 100 ms of process start, and a changed image needs four of them in a row. Any other endpoint
 // (tcp, ssh, TLS, a named context) is asked through the docker CLI, which knows how to reach it.
 // dockerode is not used here: loading it costs about 200 ms, on every build.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from '../lib/http-request.js';
 import { lineSplitter } from '../lib/line-splitter.js';
 import { runChild } from './child.js';
@@ -31,8 +34,11 @@ export interface Daemon {
   untag(ref: string): Promise<void>;
   /** The image's digests in registries it was pushed to or pulled from ("repo@sha256:…"). */
   repoDigests(ref: string): Promise<string[]>;
-  /** The id of some image with a tag, other than `exclude`, or undefined if there is none. */
-  taggedImage(exclude: string): Promise<string | undefined>;
+  /**
+   * Imports an empty image without a name and returns its id: somewhere to move a name to, so that
+   * the image it named is left without a name but not deleted. Removing that name removes it.
+   */
+  importEmpty(): Promise<string>;
 }
 
 /** "reg:5000/a/b:1" → ["reg:5000/a/b", "1"]; no tag → "latest". */
@@ -58,6 +64,9 @@ function hostOf(repo: string): string {
   return repo.slice(0, repo.indexOf('/'));
 }
 
+/** A tar archive of nothing: its end-of-archive blocks only. */
+const EMPTY_TAR = Buffer.alloc(1024);
+
 interface Reply {
   status: number;
   body: string;
@@ -75,7 +84,7 @@ export class EngineApi implements Daemon {
   ) {}
 
   /** `onLine`: each whole line of the body as it comes, for a streamed answer (a pull's progress). */
-  private call(method: string, path: string, headers: Record<string, string> = {}, onLine?: (line: string) => void): Promise<Reply> {
+  private call(method: string, path: string, headers: Record<string, string> = {}, onLine?: (line: string) => void, body?: Buffer): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = request({ socketPath: this.socket, method, path, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
         const chunks: string[] = [];
@@ -92,7 +101,7 @@ export class EngineApi implements Daemon {
         res.on('error', reject);
       });
       req.on('error', reject);
-      req.end();
+      req.end(body);
     });
   }
 
@@ -119,11 +128,12 @@ export class EngineApi implements Daemon {
     return (JSON.parse(r.body) as { RepoDigests?: string[] }).RepoDigests ?? [];
   }
 
-  async taggedImage(exclude: string): Promise<string | undefined> {
-    const r = await this.call('GET', '/images/json?filters=' + encodeURIComponent(JSON.stringify({ dangling: ['false'] })));
-    if (r.status !== 200) this.fail('listing images', r);
-    const images = JSON.parse(r.body) as Array<{ Id: string; RepoTags?: string[] | null }>;
-    return images.find((i) => i.Id !== exclude && (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'))?.Id;
+  async importEmpty(): Promise<string> {
+    const r = await this.call('POST', '/images/create?fromSrc=-', { 'Content-Type': 'application/x-tar' }, undefined, EMPTY_TAR);
+    // A stream of progress lines; the last one's status is the new image's id.
+    const id = r.status === 200 ? /"status":"(sha256:[0-9a-f]{64})"\s*}\s*$/.exec(r.body)?.[1] : undefined;
+    if (!id) this.fail('docker import of an empty image failed', r);
+    return id;
   }
 
   async pull(ref: string, token?: string): Promise<PullEvent[]> {
@@ -195,12 +205,19 @@ export class DockerCli implements Daemon {
     return (JSON.parse(r.stdout) as string[] | null) ?? [];
   }
 
-  async taggedImage(exclude: string): Promise<string | undefined> {
-    const r = await this.run(['image', 'ls', '--no-trunc', '--filter', 'dangling=false', '--format', '{{.ID}} {{.Tag}}']);
-    if (r.code !== 0) throw new HelixError('COMMAND_FAILED', 'listing images failed');
-    const tagged = r.stdout.split('\n').map((l) => l.split(' ')).find(([id, tag]) => id && id !== exclude && tag && tag !== '<none>');
-    return tagged?.[0];
+  async importEmpty(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'helix-empty-'));
+    try {
+      await writeFile(join(dir, 'empty.tar'), EMPTY_TAR);
+      const r = await this.run(['image', 'import', join(dir, 'empty.tar')]);
+      const id = r.stdout.trim();
+      if (r.code !== 0 || !/^sha256:[0-9a-f]{64}$/.test(id)) throw new HelixError('COMMAND_FAILED', 'docker import of an empty image failed');
+      return id;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
+
 
   async pull(ref: string): Promise<PullEvent[]> {
     const r = await this.run(['pull', ref], 'capture');

@@ -265,18 +265,16 @@ export class Session {
   /**
    * An untagged build leaves an image without any name, as docker's builder does (`<none>`, which
    * `docker image prune` takes). Removing the pull's digest reference, its only name, would delete
-   * it; a tag moved away from an image does not. So: a temporary tag, the reference removed, the tag
-   * moved onto another tagged image and removed there. With no other tagged image, the reference stays.
+   * it; a name moved away from an image does not. So: a temporary tag, the reference removed, the tag
+   * moved onto an empty image imported for it, and removed with that image. No other image is touched.
    */
   private async leaveDangling(imageId: string, ref: string, repo: string): Promise<void> {
-    const other = await this.daemon.taggedImage(imageId);
-    if (!other) return;
     // Another repository than the reference's: the containerd store removes a digest reference with
     // every tag of its repository on the same image.
     const temp = `${repo}-untagging:${process.pid}-${Date.now().toString(36)}`;
     await this.daemon.tag(imageId, temp);
     await this.daemon.untag(ref);
-    await this.daemon.tag(other, temp);
+    await this.daemon.tag(await this.daemon.importEmpty(), temp);
     await this.daemon.untag(temp);
   }
 

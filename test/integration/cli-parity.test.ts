@@ -174,15 +174,27 @@ describe('same stdout and exit code as plain docker', () => {
   });
 
   it("leaves an untagged build without a name, as docker's builder does, for image prune to take", async () => {
-    const untagged = (docker: string, who: string) =>
-      sh(id, `mkdir -p /tmp/${who} && cd /tmp/${who} && printf 'FROM scratch\\nCOPY f /f\\nLABEL n=${nonce()}\\n' > Dockerfile && echo x > f && ${docker} build -q . > id && docker image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' $(cat id) && docker images -q --no-trunc --filter dangling=true | grep -c $(cat id)`);
-    // Another tagged image is there, as in any session that built or pulled one.
+    const untaggedScript = (docker: string, who: string) =>
+      `mkdir -p /tmp/${who} && cd /tmp/${who} && printf 'FROM scratch\\nCOPY f /f\\nLABEL n=${nonce()}\\n' > Dockerfile && echo x > f && ${docker} build -q . > id && docker image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' $(cat id) && docker images -q --no-trunc --filter dangling=true | grep -c $(cat id)`;
+    const untagged = (docker: string, who: string) => sh(id, untaggedScript(docker, who));
+    // Another tagged image is there, as in any session that built or pulled one; it is left as it was.
     expect((await wrapped('build -q -t parity/tagged:1 .')).code).toBe(0);
-    const [w, p] = await Promise.all([untagged('docker', 'untagged-w'), untagged('BUILDX_BUILDER=default /usr/bin/docker', 'untagged-p')]);
+    const images = async () => (await sh(id, `for i in $(docker images -a -q --no-trunc | sort -u); do docker image inspect -f '{{.Id}} {{.RepoTags}} {{.Metadata.LastTagTime}}' $i; done`)).out;
+    const before = await images();
+    const w = await untagged('docker', 'untagged-w');
     expect(w.code, w.err).toBe(0);
+    const built = (await sh(id, 'cat /tmp/untagged-w/id')).out.trim();
+    expect((await images()).split('\n').filter((l) => !l.startsWith(built))).toEqual(before.split('\n'));
+    const p = await untagged('BUILDX_BUILDER=default /usr/bin/docker', 'untagged-p');
     expect(w.out).toBe(p.out);
     expect(w.out).toBe('[] []\n1\n');
     expect((await sh(id, 'docker image prune -f >/dev/null && docker image inspect $(cat /tmp/untagged-w/id)')).code).not.toBe(0);
+    // And in a daemon with no other image at all.
+    const empty = await session('parity-empty');
+    const alone = await sh(empty, untaggedScript('docker', 'alone'));
+    expect(alone.code, alone.err).toBe(0);
+    expect(alone.out).toBe('[] []\n1\n');
+    expect((await sh(empty, 'docker images -a -q | wc -l')).out.trim()).toBe('1');
   });
 
   it('fails a broken build with the same exit code and empty stdout', async () => {

@@ -34,9 +34,13 @@ it('pulls a new image by digest, skips it unchanged, tags it under a new name an
 
 it("leaves an untagged build without a name, as docker's builder does, for image prune to take", async () => {
   writeFileSync(join(ctx, 'untagged.Dockerfile'), `FROM debian:trixie\nCOPY f /f\nLABEL untagged=${nonce()}\n`);
+  const images = async () => (await sh(id, "docker images -a --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort")).out;
+  const before = await images();
   const r = await sh(id, 'cd /ctx && docker build -q -f untagged.Dockerfile .');
   expect(r.code, r.err).toBe(0);
   const built = r.out.trim();
+  // Nothing else added, removed or renamed on the way.
+  expect((await images()).split('\n').filter((l) => !l.startsWith(built))).toEqual(before.split('\n'));
   const look = await sh(id, `docker image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' ${built} && docker images -q --no-trunc --filter dangling=true`);
   expect(look.out.split('\n')[0]).toBe('[] []');
   expect(look.out).toContain(built);

@@ -18,7 +18,7 @@ function daemon(has: string[], pullable: string[] = []): Daemon & { pulls: strin
     tag: async () => undefined,
     untag: async () => undefined,
     repoDigests: async () => [],
-    taggedImage: async () => undefined,
+    importEmpty: async () => 'sha256:empty',
   };
 }
 
