@@ -189,6 +189,10 @@ describe('same stdout and exit code as plain docker', () => {
     expect(w.out).toBe(p.out);
     expect(w.out).toBe('[] []\n1\n');
     expect((await sh(id, 'docker image prune -f >/dev/null && docker image inspect $(cat /tmp/untagged-w/id)')).code).not.toBe(0);
+    // The desktop user's too.
+    const asUser = await sh(id, `cat > /tmp/untagged-user.sh <<'EOF'\n${untaggedScript('docker', 'untagged-u')}\nEOF\nsu - retro -c 'sh /tmp/untagged-user.sh'`);
+    expect(asUser.code, asUser.err).toBe(0);
+    expect(asUser.out).toBe('[] []\n1\n');
     // And in a daemon with no other image at all.
     const empty = await session('parity-empty');
     const alone = await sh(empty, untaggedScript('docker', 'alone'));
