@@ -171,6 +171,10 @@ describe('same stdout and exit code as plain docker', () => {
     const [iw, ip] = await Promise.all([out('docker', 'out-w'), out('BUILDX_BUILDER=default /usr/bin/docker', 'out-p')]);
     expect(iw.code, iw.err).toBe(0);
     expect(iw.out).toBe(ip.out);
+    // The desktop user's lands the same image.
+    const iu = await sh(id, `su - retro -c 'cd /tmp/pushctx && docker build -q --build-arg SOURCE_DATE_EPOCH=0 -o type=image,name=parity/out-u:1 . && docker image inspect -f "{{.Id}}" parity/out-u:1'`);
+    expect(iu.code, iu.err).toBe(0);
+    expect(iu.out).toBe(iw.out);
   });
 
   it("leaves an untagged build without a name, as docker's builder does, for image prune to take", async () => {
