@@ -64,6 +64,19 @@ function hostOf(repo: string): string {
   return repo.slice(0, repo.indexOf('/'));
 }
 
+/** The new image's id in an import's answer: the last line's status, when no line is an error. Pure. */
+export function importedId(body: string): string | undefined {
+  const lines = body.split('\n').filter((l) => l.trim());
+  try {
+    const events = lines.map((l) => JSON.parse(l) as { status?: unknown; error?: unknown; errorDetail?: unknown });
+    if (events.some((e) => e.error !== undefined || e.errorDetail !== undefined)) return undefined;
+    const status = events.at(-1)?.status;
+    return typeof status === 'string' && /^sha256:[0-9a-f]{64}$/.test(status) ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A tar archive of nothing: its end-of-archive blocks only. */
 const EMPTY_TAR = Buffer.alloc(1024);
 
@@ -130,8 +143,7 @@ export class EngineApi implements Daemon {
 
   async importEmpty(): Promise<string> {
     const r = await this.call('POST', '/images/create?fromSrc=-', { 'Content-Type': 'application/x-tar' }, undefined, EMPTY_TAR);
-    // A stream of progress lines; the last one's status is the new image's id.
-    const id = r.status === 200 ? /"status":"(sha256:[0-9a-f]{64})"\s*}\s*$/.exec(r.body)?.[1] : undefined;
+    const id = r.status === 200 ? importedId(r.body) : undefined;
     if (!id) this.fail('docker import of an empty image failed', r);
     return id;
   }
@@ -217,7 +229,6 @@ export class DockerCli implements Daemon {
       await rm(dir, { recursive: true, force: true });
     }
   }
-
 
   async pull(ref: string): Promise<PullEvent[]> {
     const r = await this.run(['pull', ref], 'capture');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineApi } from '../../src/wrapper/daemon.js';
+import { EngineApi, importedId } from '../../src/wrapper/daemon.js';
 
 // The engine's pull answer as it streams over its socket: what the wrapper reads of it, chunk by chunk.
 const servers: Server[] = [];
@@ -58,5 +58,24 @@ describe('EngineApi.pull', () => {
   it('fails with the message of an answer that is not 200', async () => {
     const api = await engine(404, ['{"message":"pull access denied"}\n']);
     await expect(api.pull(ref)).rejects.toThrow(/failed: pull access denied$/);
+  });
+});
+
+describe('import of an empty image', () => {
+  const id = `sha256:${'a'.repeat(64)}`;
+
+  it('reads the new id from the last line of the answer', () => {
+    expect(importedId(`{"status":"Importing","progressDetail":{}}\r\n{"status":"${id}"}\r\n`)).toBe(id);
+  });
+
+  it('reads no id from an answer with an error or without one', () => {
+    expect(importedId(`{"status":"${id}"}\n{"errorDetail":{"message":"no space left on device"},"error":"no space left on device"}\n`)).toBeUndefined();
+    expect(importedId('{"status":"Importing"}\n')).toBeUndefined();
+    expect(importedId('not json')).toBeUndefined();
+  });
+
+  it('sends the archive and returns the id the engine gives', async () => {
+    const api = await engine(200, [`{"status":"${id}"}\r\n`]);
+    expect(await api.importEmpty()).toBe(id);
   });
 });
