@@ -1,4 +1,5 @@
 // The host side's access to the Docker Engine API (dockerode), with the few helpers every module uses.
+import { statfs } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { HelixError } from '../lib/errors.js';
@@ -42,6 +43,21 @@ export async function ensureVolume(engine: Engine, name: string): Promise<boolea
   if (await unlessMissing(engine.getVolume(name).inspect())) return false;
   await engine.createVolume({ Name: name, Labels: { 'helix.managed': 'true' } });
   return true;
+}
+
+/**
+ * Bytes of the engine's data-root filesystem (where volumes live) reserved for another user: free to
+ * the kernel, not to us (statfs free less available). 0 when it cannot be told (a remote engine).
+ */
+export async function reservedBytes(engine: Engine): Promise<number> {
+  try {
+    const root = ((await engine.info()) as { DockerRootDir?: string }).DockerRootDir;
+    if (!root) return 0;
+    const st = await statfs(root);
+    return Math.max(0, (st.bfree - st.bavail) * st.bsize);
+  } catch {
+    return 0;
+  }
 }
 
 export interface ExecResult {

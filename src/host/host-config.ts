@@ -165,7 +165,26 @@ export function renderRegistryConfig(c: HostConfig, readOnly = false): string {
   ].join('\n');
 }
 
-function workerToml(gc: HostConfig['buildkit']['gc']): string[] {
+/** Bytes of a size as BuildKit reads it (go-units: "20GB", "512MiB", "1024"; binary multiples), or undefined. */
+export function sizeBytes(size: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp])?i?b?$/i.exec(size.trim());
+  if (!m) return undefined;
+  const power = m[2] ? 'kmgtp'.indexOf(m[2].toLowerCase()) + 1 : 0;
+  return Math.floor(Number(m[1]) * 1024 ** power);
+}
+
+/**
+ * minFreeSpace as BuildKit must be told it. BuildKit compares it with the filesystem's free blocks,
+ * which include blocks reserved for another user (root's 5%, or all but a quota on a shared VM) that
+ * nothing here may write: that much is added, so BuildKit keeps the space we can really use. A
+ * percentage is left as it is.
+ */
+export function minFreeForBuildkit(minFree: string, reservedBytes: number): string {
+  const bytes = sizeBytes(minFree);
+  return bytes === undefined || reservedBytes <= 0 ? minFree : String(bytes + reservedBytes);
+}
+
+function workerToml(gc: HostConfig['buildkit']['gc'], reservedBytes: number): string[] {
   return [
     '# Written by the helix host side; mounted read-only into the BuildKit container.',
     '[worker.oci]',
@@ -173,22 +192,25 @@ function workerToml(gc: HostConfig['buildkit']['gc']): string[] {
     '  gc = true',
     `  reservedSpace = "${gc.reservedSpace}"`,
     `  maxUsedSpace = "${gc.maxUsedSpace}"`,
-    `  minFreeSpace = "${gc.minFreeSpace}"`,
+    `  minFreeSpace = "${minFreeForBuildkit(gc.minFreeSpace, reservedBytes)}"`,
     '[worker.containerd]',
     '  enabled = false',
   ];
 }
 
-/** A run sidecar's buildkitd.toml: its cache volume bounded too (it reaches no registry). */
-export function renderSidecarToml(c: HostConfig): string {
-  return [...workerToml(c.sidecarGc), ''].join('\n');
+/**
+ * A run sidecar's buildkitd.toml: its cache volume bounded too (it reaches no registry).
+ * `reservedBytes`: blocks of the volumes' filesystem reserved for another user (see minFreeForBuildkit).
+ */
+export function renderSidecarToml(c: HostConfig, reservedBytes = 0): string {
+  return [...workerToml(c.sidecarGc, reservedBytes), ''].join('\n');
 }
 
 /** buildkitd.toml: trust the shared registry over http, and use it as docker.io's mirror. */
-export function renderBuildkitdToml(c: HostConfig): string {
+export function renderBuildkitdToml(c: HostConfig, reservedBytes = 0): string {
   const reg = registryAddress(c);
   return [
-    ...workerToml(c.buildkit.gc),
+    ...workerToml(c.buildkit.gc, reservedBytes),
     `[registry."${reg}"]`,
     '  http = true',
     '  insecure = true',

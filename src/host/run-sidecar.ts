@@ -10,7 +10,7 @@ import { HelixError } from '../lib/errors.js';
 import { desktopEnv, IN_CONTAINER, SIDECAR } from '../lib/session-contract.js';
 import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 import { desktopContainerSpec } from './desktop-container.js';
-import { containerInfo, engineError, execIn, type Engine } from './engine.js';
+import { containerInfo, engineError, execIn, reservedBytes, type Engine } from './engine.js';
 import { renderSidecarToml, type HostConfig } from './host-config.js';
 import { checkId, isValidId } from './ids.js';
 import { buildkitServerTls, credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
@@ -105,7 +105,7 @@ export class RunManager {
 
       const tlsDir = await this.issueTls(m);
       const configFile = join(this.dir, 'sidecar-buildkitd.toml');
-      await writeFileIfChanged(configFile, renderSidecarToml(this.cfg));
+      await writeFileIfChanged(configFile, renderSidecarToml(this.cfg, await reservedBytes(this.engine)));
       const sidecar = await this.engine.createContainer(
         buildkitContainerSpec(
           {

@@ -8,7 +8,7 @@ import { readIfExists, writeFileAtomic, writeFileIfChanged } from '../lib/atomic
 import { HelixError } from '../lib/errors.js';
 import { mirrorReference } from '../lib/registry-names.js';
 import type { Logger } from '../lib/log.js';
-import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, type Engine } from './engine.js';
+import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, reservedBytes, type Engine } from './engine.js';
 import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, REGISTRY_CONFIG_DIR, registryConfigFile, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, tokenRealm, type HostConfig } from './host-config.js';
 import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 import { ensureSelfSigned } from './pki.js';
@@ -180,7 +180,7 @@ async function ensureBuildkit(d: SandboxDeps, tlsDir: string): Promise<string> {
   const confDir = `${cfg.stateDir}/buildkit`;
   const confPath = `${confDir}/buildkitd.toml`;
   await mkdir(confDir, { recursive: true });
-  const toml = renderBuildkitdToml(cfg);
+  const toml = renderBuildkitdToml(cfg, await reservedBytes(engine));
   const current = await readIfExists(confPath);
   if (current !== toml) {
     await writeFileAtomic(confPath, toml);

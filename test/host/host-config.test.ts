@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildkitAddress, loadHostConfig, registryAddress, renderBuildkitdToml } from '../../src/host/host-config.js';
+import { buildkitAddress, loadHostConfig, minFreeForBuildkit, registryAddress, renderBuildkitdToml, renderSidecarToml, sizeBytes } from '../../src/host/host-config.js';
 
 describe('host config', () => {
   it("keeps Helix's names as defaults", () => {
@@ -19,6 +19,22 @@ describe('host config', () => {
   it('bounds the BuildKit cache', () => {
     const toml = renderBuildkitdToml(loadHostConfig({ HELIX_BUILDKIT_MAX_USED: '50GB' }));
     expect(toml).toContain('[worker.oci]\n  enabled = true\n  gc = true\n  reservedSpace = "10GB"\n  maxUsedSpace = "50GB"\n  minFreeSpace = "20GB"');
+  });
+
+  it("keeps BuildKit's free-space floor above the blocks reserved for another user", () => {
+    const reserved = 160 * 1024 ** 3;
+    expect(renderBuildkitdToml(loadHostConfig({}), reserved)).toContain(`  minFreeSpace = "${20 * 1024 ** 3 + reserved}"`);
+    expect(renderSidecarToml(loadHostConfig({}), reserved)).toContain(`  minFreeSpace = "${20 * 1024 ** 3 + reserved}"`);
+    expect(minFreeForBuildkit('10%', reserved)).toBe('10%');
+    expect(minFreeForBuildkit('20GB', 0)).toBe('20GB');
+  });
+
+  it('reads sizes as BuildKit does: binary multiples, with or without B', () => {
+    expect(sizeBytes('20GB')).toBe(20 * 1024 ** 3);
+    expect(sizeBytes('512MiB')).toBe(512 * 1024 ** 2);
+    expect(sizeBytes('1.5g')).toBe(1.5 * 1024 ** 3);
+    expect(sizeBytes('1024')).toBe(1024);
+    expect(sizeBytes('lots')).toBeUndefined();
   });
 
   it('makes BuildKit trust the registry over http and use it as the docker.io mirror', () => {

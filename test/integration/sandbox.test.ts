@@ -1,7 +1,7 @@
 // The shared services reconcile to their desired state; reconciling a healthy sandbox changes nothing.
 // The host state filesystem setup mounts is tuned for writeback.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { buildkitHealthy, registryHealthy, sandboxUp } from '../../src/host/sandbox.js';
@@ -41,4 +41,17 @@ it.runIf(onLoop)('refuses a dirty bound that is not a whole number of MB, in one
   // Still the 512 MB bound (the kernel rescales its bytes as free memory moves, so not byte for byte).
   expect(Number(readFileSync(`${bdi}/max_bytes`, 'utf8')) / 2 ** 20).toBeLessThan(540);
   expect(readFileSync(`${bdi}/strict_limit`, 'utf8').trim()).toBe('1');
+});
+
+it("tells BuildKit a free-space floor that counts the data-root's reserved blocks, which BuildKit sees as free", async () => {
+  await sandboxUp(deps);
+  const root = ((await deps.engine.info()) as { DockerRootDir: string }).DockerRootDir;
+  const st = statfsSync(root);
+  const reserved = (st.bfree - st.bavail) * st.bsize;
+  const toml = readFileSync(`${deps.cfg.stateDir}/buildkit/buildkitd.toml`, 'utf8');
+  expect(toml).toContain(`  minFreeSpace = "${reserved > 0 ? 20 * 1024 ** 3 + reserved : '20GB'}"`);
+  // And the BuildKit that runs has read it: its GC policy names that floor.
+  const policy = spawnSync('docker', ['exec', deps.cfg.buildkit.name, 'buildctl', '--addr', 'unix:///run/buildkit/buildkitd.sock', 'debug', 'workers', '--format', '{{json .}}'], { encoding: 'utf8' });
+  expect(policy.status, policy.stderr).toBe(0);
+  expect(policy.stdout).toContain(`"minFreeSpace":${reserved > 0 ? 20 * 1024 ** 3 + reserved : 20 * 1024 ** 3}`);
 });
