@@ -1,14 +1,15 @@
 // The sh shim decides, without starting Node, which command lines need the wrapper's logic.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BUILDX_GLOBALS, DOCKER_GLOBALS } from '../../src/wrapper/docker-argv.js';
 
 const shimText = readFileSync(join(import.meta.dirname, '../../rootfs/common/opt/helix/share/docker-wrapper.sh'), 'utf8');
 const fixture = join(import.meta.dirname, '../fixtures/echo-argv.sh');
 const dir = mkdtempSync(join(tmpdir(), 'shim-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const shim = join(dir, 'docker');
 writeFileSync(shim, shimText.replaceAll('@REAL_DOCKER@', fixture));
 chmodSync(shim, 0o755);
