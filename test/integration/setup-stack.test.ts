@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sandboxUp } from '../../src/host/sandbox.js';
 import { deps, nonce, session, sh } from './helpers.js';
@@ -30,7 +31,14 @@ it('mounts the host state filesystem again once btrfs forced it read-only, but n
   // What setup goes by: a container labelled as a session holds the filesystem.
   const fake = docker('run', '-d', '--rm', '--label', 'helix.role=session', 'busybox:stable', 'sleep', '600').stdout.trim();
   try {
-    const ro = spawnSync('mount', ['-o', 'remount,ro', deps.cfg.stateDir], { encoding: 'utf8' });
+    // btrfs forces itself read-only whatever is open; a remount has to wait until the sessions an
+    // earlier test file removed are gone from the kernel too (their mounts go a while after the
+    // containers: seen busy for over 30 s, free within a minute or two).
+    let ro = spawnSync('mount', ['-o', 'remount,ro', deps.cfg.stateDir], { encoding: 'utf8' });
+    for (let i = 0; i < 360 && ro.status !== 0; i++) {
+      await sleep(500);
+      ro = spawnSync('mount', ['-o', 'remount,ro', deps.cfg.stateDir], { encoding: 'utf8' });
+    }
     expect(ro.status, ro.stderr).toBe(0);
     const refused = setup();
     expect(refused.status).toBe(1);
