@@ -64,6 +64,9 @@ function hostOf(repo: string): string {
   return repo.slice(0, repo.indexOf('/'));
 }
 
+/** A local image id as the engine prints it. */
+const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
+
 /** The new image's id in an import's answer: the last line's status, when no line is an error. Pure. */
 export function importedId(body: string): string | undefined {
   const lines = body.split('\n').filter((l) => l.trim());
@@ -71,7 +74,7 @@ export function importedId(body: string): string | undefined {
     const events = lines.map((l) => JSON.parse(l) as { status?: unknown; error?: unknown; errorDetail?: unknown });
     if (events.some((e) => e.error !== undefined || e.errorDetail !== undefined)) return undefined;
     const status = events.at(-1)?.status;
-    return typeof status === 'string' && /^sha256:[0-9a-f]{64}$/.test(status) ? status : undefined;
+    return typeof status === 'string' && IMAGE_ID.test(status) ? status : undefined;
   } catch {
     return undefined;
   }
@@ -223,7 +226,7 @@ export class DockerCli implements Daemon {
       await writeFile(join(dir, 'empty.tar'), EMPTY_TAR);
       const r = await this.run(['image', 'import', join(dir, 'empty.tar')]);
       const id = r.stdout.trim();
-      if (r.code !== 0 || !/^sha256:[0-9a-f]{64}$/.test(id)) throw new HelixError('COMMAND_FAILED', 'docker import of an empty image failed');
+      if (r.code !== 0 || !IMAGE_ID.test(id)) throw new HelixError('COMMAND_FAILED', 'docker import of an empty image failed');
       return id;
     } finally {
       await rm(dir, { recursive: true, force: true });
