@@ -156,6 +156,7 @@ export class GoldenBuilder {
         golden: current ? { dir: current.dir, id: `${p}/gen-${current.meta.generation}` } : undefined,
         binds: [`${config.startupScript}:${IN_CONTAINER.startupScript}:ro`, ...config.binds],
         project: p,
+        image: config.image,
       });
     } catch (err) {
       await this.finish(p, { status: 'failed', reason: (err as Error).message });

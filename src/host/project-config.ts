@@ -12,12 +12,15 @@ export interface ProjectConfig {
   binds: string[];
   /** Whole golden build, from session start to exit; past it the session is stopped and nothing promoted. */
   timeoutMinutes: number;
+  /** The desktop image the project's sessions and golden builds run (default: the host's HELIX_DESKTOP_IMAGE). */
+  image?: string;
 }
 
 const KEYS: Record<keyof ProjectConfig, 'string' | 'string[]' | 'number'> = {
   startupScript: 'string',
   binds: 'string[]',
   timeoutMinutes: 'number',
+  image: 'string',
 };
 
 export function parseProjectConfig(text: string, file: string): ProjectConfig {
@@ -38,7 +41,9 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   if (typeof obj.startupScript !== 'string') throw new HelixError('BAD_CONFIG', `${file}: "startupScript" is required`);
   const timeoutMinutes = (obj.timeoutMinutes as number | undefined) ?? 360;
   if (!(timeoutMinutes > 0)) throw new HelixError('BAD_CONFIG', `${file}: "timeoutMinutes" must be positive`);
-  return { startupScript: obj.startupScript, binds: (obj.binds as string[] | undefined) ?? [], timeoutMinutes };
+  const image = obj.image as string | undefined;
+  if (image !== undefined && !/^[^\s]+$/.test(image)) throw new HelixError('BAD_CONFIG', `${file}: "image" must be an image reference`);
+  return { startupScript: obj.startupScript, binds: (obj.binds as string[] | undefined) ?? [], timeoutMinutes, ...(image !== undefined ? { image } : {}) };
 }
 
 export async function loadProjectConfig(stateDir: string, project: string): Promise<ProjectConfig> {

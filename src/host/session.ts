@@ -2,14 +2,14 @@
 // (a data-root must not sit on overlayfs), wired to the sandbox's shared BuildKit and registry.
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { HelixError } from '../lib/errors.js';
-import { DATA_FILES, desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
+import { DATA_FILES, IN_CONTAINER } from '../lib/session-contract.js';
 import { containerInfo, demuxBuffer, engineError, execIn, statusOf, type Engine, type ExecResult } from './engine.js';
-import { buildkitAddress, facadeAddress, registryAddress, type HostConfig } from './host-config.js';
+import type { HostConfig } from './host-config.js';
 import { desktopContainerSpec } from './desktop-container.js';
 import { checkId } from './ids.js';
 import { waitFor } from './sandbox.js';
 import { createDataRoot, removeTree } from './subvolume.js';
-import { credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
+import { credentialsBind, identityEnv, issueIdentity, revokeIdentity } from './desktop-identity.js';
 import { appendSessionFile, readSessionFile } from './session-files.js';
 
 export interface SessionSpec {
@@ -42,9 +42,9 @@ export function sessionFile(cfg: HostConfig, id: string, file: keyof typeof DATA
   return `${sessionDirOf(cfg, id)}/${DATA_FILES[file]}`;
 }
 
-/** The session's name towards the shared services: its certificate's CN and registry username. */
-export function sessionClient(id: string): string {
-  return `session-${checkId('session', id)}`;
+/** The project a session builds for; sessions started without one share `default`. */
+function sessionProject(spec: SessionSpec): string {
+  return spec.project ?? 'default';
 }
 
 export function dataRootOf(cfg: HostConfig, id: string): string {
@@ -53,18 +53,7 @@ export function dataRootOf(cfg: HostConfig, id: string): string {
 
 /** The session container's create options. Pure but for the privilege mode passed in. */
 export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procStatus: string): Record<string, unknown> {
-  const env = desktopEnv({
-    builderName: cfg.builderName,
-    buildkitHost: buildkitAddress(cfg),
-    registry: registryAddress(cfg),
-    facade: facadeAddress(cfg),
-    project: spec.project,
-    hostReadsDataMount: true,
-    goldenId: spec.golden?.id,
-    goldenMode: spec.goldenMode,
-    // Where the registry mirrors docker.io for BuildKit, the session's own dockerd pulls through it too.
-    daemonJson: cfg.mirrorImages.length ? { 'registry-mirrors': [`http://${registryAddress(cfg)}`] } : undefined,
-  });
+  const env = identityEnv(cfg, { project: spec.project, dataMount: true, goldenId: spec.golden?.id, goldenMode: spec.goldenMode });
   const golden = spec.golden ? [`${spec.golden.dir}:${IN_CONTAINER.goldenMount}:ro`] : [];
   return desktopContainerSpec(
     cfg,
@@ -77,7 +66,7 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
       labels: { 'helix.role': 'session', 'helix.session': spec.id },
       binds: [
         `${sessionDirOf(cfg, spec.id)}:${IN_CONTAINER.dataMount}`,
-        `${credentialsDirOf(cfg, sessionClient(spec.id))}:${IN_CONTAINER.credentialsMount}:ro`,
+        credentialsBind(cfg, spec.id),
         ...golden,
         ...(spec.binds ?? []),
       ],
@@ -100,7 +89,7 @@ async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec
   const procStatus = await readFile('/proc/self/status', 'utf8');
   try {
     // A golden build lives no longer than its timeout; a day is the shortest a certificate is issued for.
-    await issueCredentials(cfg, { client: sessionClient(spec.id), project: spec.project ?? 'default', days: spec.goldenMode ? 1 : cfg.credentialDays });
+    await issueIdentity(cfg, { id: spec.id, project: sessionProject(spec), days: spec.goldenMode ? 1 : cfg.credentialDays });
     const c = await engine.createContainer(sessionCreateOptions(cfg, spec, procStatus));
     await c.start();
   } catch (err) {
@@ -140,7 +129,7 @@ export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: s
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
   const result = await goldenResultOf(cfg, id);
   await c.remove({ force: true, v: true });
-  await revokeCredentials(cfg, sessionClient(id));
+  await revokeIdentity(cfg, id);
   return { exitCode: StatusCode, result, logs };
 }
 
@@ -204,7 +193,7 @@ export async function removeSession(engine: Engine, cfg: HostConfig, id: string)
     await engine.getContainer(name).stop({ t: 30 }).catch(() => undefined);
     await engine.getContainer(name).remove({ force: true, v: true });
   }
-  await revokeCredentials(cfg, sessionClient(id));
+  await revokeIdentity(cfg, id);
   await archiveEvents(cfg, id);
   await removeTree(sessionDirOf(cfg, id), [dataRootOf(cfg, id)]);
 }

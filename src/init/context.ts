@@ -25,6 +25,8 @@ export interface InitPaths {
   credentialsMount: string;
   /** /etc/group, for the docker group that may read the copy. */
   groupFile: string;
+  /** /etc/passwd, for the homes whose buildx dirs get the builder. */
+  passwdFile: string;
 }
 
 export interface InitContext {
@@ -54,4 +56,5 @@ export const DEFAULT_PATHS: InitPaths = {
   readyMarker: IN_CONTAINER.readyMarker,
   credentialsMount: IN_CONTAINER.credentialsMount,
   groupFile: '/etc/group',
+  passwdFile: '/etc/passwd',
 };

@@ -3,6 +3,7 @@ import { access, constants, readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { readCredential, registryFetch } from '../lib/registry-client.js';
 import { readIfExists } from '../lib/atomic-write.js';
+import { buildkitAccess } from '../lib/reach.js';
 import type { ToolkitConfig } from '../lib/config.js';
 import { docker } from './docker.js';
 import type { InitPaths } from './context.js';
@@ -27,11 +28,15 @@ export async function runChecks(cfg: ToolkitConfig, paths: InitPaths): Promise<C
   const v = await docker(cfg, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }).catch(() => undefined);
   checks.push(v?.exitCode === 0 ? { name: 'dockerd', ok: true, detail: `answers (${v.stdout.trim()})` } : { name: 'dockerd', ok: false, detail: 'does not answer', fix: `see ${paths.dockerdLog}; restart the desktop` });
 
-  const b = await docker(cfg, ['buildx', 'inspect', '--bootstrap', cfg.builderName], { timeoutMs: 15_000 }).catch(() => undefined);
+  // What the wrapper decides by before each build, with a full TLS handshake as well.
+  const registered = (await readIfExists(join(cfg.buildxTemplate, 'instances', cfg.builderName))) !== undefined;
+  const access = await buildkitAccess(cfg, true, 5000);
   checks.push(
-    b?.exitCode === 0
-      ? { name: 'builder', ok: true, detail: `${cfg.builderName} reaches ${cfg.buildkitHost}` }
-      : { name: 'builder', ok: false, detail: `${cfg.builderName} cannot reach ${cfg.buildkitHost}`, fix: 'check that the shared BuildKit runs on the sandbox network; builds use the local builder meanwhile' },
+    !access.ok
+      ? { name: 'builder', ok: false, detail: `shared BuildKit at ${cfg.buildkitHost} ${access.problem}; builds use the local builder`, fix: access.fix }
+      : registered
+        ? { name: 'builder', ok: true, detail: `${cfg.builderName} reaches ${cfg.buildkitHost}` }
+        : { name: 'builder', ok: false, detail: `${cfg.builderName} is not registered in ${cfg.buildxTemplate}`, fix: 're-run helix-init (restart the desktop)' },
   );
 
   // Through the token challenge with this container's login: 200 means it answers and takes the login.

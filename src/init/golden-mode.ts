@@ -43,7 +43,8 @@ export async function cleanForGolden(ctx: InitContext): Promise<void> {
   ctx.log.info({ containers: containers.length, transferRefs: refs.length }, `golden cleaned: ${containers.length} containers, ${refs.length} transfer references removed`);
 }
 
-export async function runGoldenMode(ctx: InitContext): Promise<number> {
+/** `scriptOutput`: 'to-stderr' where init's stdout is not the container's (the step's is read by the entrypoint). */
+export async function runGoldenMode(ctx: InitContext, scriptOutput: 'inherit' | 'to-stderr' = 'inherit'): Promise<number> {
   const script = ctx.settings.startupScript;
   const started = Date.now();
   let exitCode: number;
@@ -52,7 +53,7 @@ export async function runGoldenMode(ctx: InitContext): Promise<number> {
     exitCode = 127;
   } else {
     ctx.log.info(`golden mode: running ${script}`);
-    exitCode = (await run('bash', ['-l', script], { inherit: true })).exitCode;
+    exitCode = (await run('bash', ['-l', script], { inherit: scriptOutput === 'inherit' ? true : scriptOutput })).exitCode;
     ctx.log.info({ exitCode }, `golden mode: ${script} exited ${exitCode}`);
   }
   const cleaned = exitCode === 0;

@@ -13,11 +13,12 @@ import { DEFAULT_PATHS, type InitContext, type Step } from './context.js';
 import { renderChecks, runChecks } from './doctor.js';
 import { runGoldenMode } from './golden-mode.js';
 import { loadInitSettings } from './settings.js';
-import { runAsStep, stopStep } from './step-mode.js';
+import { runAsStep, stepExit, stopStep } from './step-mode.js';
 import { STEPS } from './steps.js';
 import { supervise } from './supervise.js';
 
-async function boot(argv: readonly string[]): Promise<number> {
+/** `asStep`: golden mode inside an entrypoint's step, whose stdout the entrypoint reads. */
+async function boot(argv: readonly string[], asStep = false): Promise<number> {
   const sep = argv.indexOf('--');
   const next = sep >= 0 ? argv.slice(sep + 1) : [];
   const cfg = loadConfig();
@@ -49,7 +50,7 @@ async function boot(argv: readonly string[]): Promise<number> {
     await writeFile(m, `${new Date().toISOString()}\n`);
   }
   log.info({ ms: Date.now() - bootStart }, 'boot complete');
-  if (settings.goldenMode) return runGoldenMode(ctx);
+  if (settings.goldenMode) return runGoldenMode(ctx, asStep ? 'to-stderr' : 'inherit');
   return supervise(ctx, next);
 }
 
@@ -59,8 +60,16 @@ async function doctor(): Promise<number> {
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
-function stepCommand(): Promise<number> {
-  return runAsStep({ cfg: loadConfig(), settings: loadInitSettings(process.env), paths: DEFAULT_PATHS }, process.argv[1] as string);
+/**
+ * As a step. In golden mode the whole golden build runs here, in the foreground, and the step then
+ * tells the entrypoint to end the container with the script's code (`exit N`, which the sourcing
+ * shell evals), so the desktop is never started: Helix's golden builds skip the IDE.
+ */
+async function stepCommand(): Promise<number> {
+  const settings = loadInitSettings(process.env);
+  if (!settings.goldenMode) return runAsStep({ cfg: loadConfig(), settings, paths: DEFAULT_PATHS }, process.argv[1] as string);
+  process.stdout.write(`${stepExit(await boot([], true))}\n`);
+  return 0;
 }
 
 const argv = process.argv.slice(2);

@@ -3,7 +3,8 @@
 // a detached helix-init of its own (under `tini -s` where the image has it, a subreaper, since there
 // PID 1 is the desktop's own process and reaps nothing), which stays as dockerd's supervisor; this
 // step waits for its ready marker, prints the environment as `export` lines for the sourcing shell to
-// eval, and returns. A failed boot prints its one error line here and fails the step.
+// eval, and returns. A failed boot prints its one error line here and fails the step. In golden mode
+// the step instead runs the golden build itself and prints `exit N` (main.ts).
 import { spawn } from 'node:child_process';
 import { constants, openSync, readFileSync } from 'node:fs';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -49,6 +50,11 @@ export async function runAsStep(ctx: Pick<InitContext, 'cfg' | 'settings' | 'pat
   }
   process.stdout.write(renderProfileScript(exportedVars(cfg, settings), 'helix-init step: eval these in the entrypoint shell'));
   return 0;
+}
+
+/** What the step prints in golden mode for the entrypoint to eval: the container ends with the build's code. Pure. */
+export function stepExit(code: number): string {
+  return `exit ${Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1}`;
 }
 
 /** `helix-init stop`: the step's supervisor stops dockerd cleanly and exits; waits for that. */

@@ -1,7 +1,9 @@
 // After boot: runs the image's next step as a child, forwards signals to it, and when it ends stops
 // dockerd cleanly (a data-root killed mid-write is a broken golden) and exits with the child's code.
+// Meanwhile it follows the credentials the host gives the container (credentials-watch.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { InitContext } from './context.js';
+import { watchCredentials } from './credentials-watch.js';
 
 export async function supervise(ctx: InitContext, next: readonly string[]): Promise<number> {
   let child: ChildProcess | undefined;
@@ -12,6 +14,7 @@ export async function supervise(ctx: InitContext, next: readonly string[]): Prom
     else void (ctx.dockerd?.stop() ?? Promise.resolve()).then(() => process.exit(0));
   };
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, onSignal);
+  watchCredentials(ctx);
 
   if (next.length === 0) {
     // Nothing to hand off to: stay up as dockerd's parent until told to stop. The interval keeps the

@@ -19,10 +19,10 @@ export interface ToolkitConfig {
   /** Path of the real docker CLI the wrapper hands over to (HELIX_REAL_DOCKER). */
   realDocker: string;
   /**
-   * buildx's state directory, shared by every user of the desktop (BUILDX_CONFIG), so the builder
-   * registered at boot by root is the builder the desktop user's builds find.
+   * The buildx state directory init registers the builders in (HELIX_BUILDX_TEMPLATE): a template whose
+   * instances are copied into every user's own buildx dir, since buildx's per-user state cannot be shared.
    */
-  buildxConfig: string;
+  buildxTemplate: string;
   /**
    * How layers are compressed for the move through the shared registry (HELIX_TRANSFER_COMPRESSION):
    * uncompressed by default, since the registry is on the same host and compressing costs more time
@@ -63,7 +63,7 @@ export function loadConfig(env: Env = process.env): ToolkitConfig {
     facade: pick(env, ENV.facade, ''),
     stateDir,
     realDocker: pick(env, 'HELIX_REAL_DOCKER', DEFAULTS.realDocker),
-    buildxConfig: pick(env, ENV.buildxConfig, `${stateDir}/buildx`),
+    buildxTemplate: pick(env, 'HELIX_BUILDX_TEMPLATE', IN_CONTAINER.buildxTemplate),
     transferCompression: pick(env, 'HELIX_TRANSFER_COMPRESSION', 'uncompressed'),
     eventsFile: pick(env, ENV.eventsFile, `${stateDir}/${DATA_FILES.events}`),
     credentialsDir: pick(env, 'HELIX_CREDENTIALS_DIR', IN_CONTAINER.credentials),

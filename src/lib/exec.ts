@@ -13,8 +13,11 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
-  /** Pass the child's output straight through to ours instead of capturing it. */
-  inherit?: boolean;
+  /**
+   * Pass the child's output straight through to ours instead of capturing it; 'to-stderr' sends its
+   * stdout to our stderr (where our own stdout is read by someone else).
+   */
+  inherit?: boolean | 'to-stderr';
 }
 
 function execaOptions(o: RunOptions): Options {
@@ -24,7 +27,7 @@ function execaOptions(o: RunOptions): Options {
     env: o.env,
     cwd: o.cwd,
     timeout: o.timeoutMs,
-    stdio: o.inherit ? 'inherit' : 'pipe',
+    stdio: o.inherit === 'to-stderr' ? ['inherit', 2, 'inherit'] : o.inherit ? 'inherit' : 'pipe',
     stripFinalNewline: true,
   };
 }

@@ -8,7 +8,7 @@ export const ENV = {
   builderName: 'HELIX_BUILDER_NAME',
   /** buildx's own: the builder every build uses. */
   buildxBuilder: 'BUILDX_BUILDER',
-  /** buildx's own: its state directory, shared by every user of the desktop. */
+  /** buildx's own: its state directory (init points its own buildx calls at the template). */
   buildxConfig: 'BUILDX_CONFIG',
   /** The shared BuildKit endpoint, as buildctl reads it. */
   buildkitHost: 'BUILDKIT_HOST',
@@ -32,9 +32,10 @@ export const ENV = {
 
 /** Paths inside a desktop container. */
 export const IN_CONTAINER = {
-  /** The toolkit's state inside the container: logs, the shared buildx config. */
+  /** The toolkit's state inside the container: logs, the builders' template. */
   stateDir: '/var/lib/helix',
-  buildxConfig: '/var/lib/helix/buildx',
+  /** The builders init registers, copied into each user's own buildx dir. */
+  buildxTemplate: '/var/lib/helix/buildx',
   /**
    * A session's host directory (a run's data volume). The data-root is its docker/ subdirectory: a
    * data-root must not be on overlayfs, and a golden restore renames within one filesystem.
@@ -94,6 +95,11 @@ export interface DesktopEnv {
   project?: string;
   /** Events and the ready file go into the data mount, where the host reads them. */
   hostReadsDataMount?: boolean;
+  /**
+   * No data mount: dockerd keeps the image's own data-root (/var/lib/docker, a volume of the
+   * operator's), as in a desktop started by something other than `helix`.
+   */
+  ownDataRoot?: boolean;
   /** The golden generation mounted at IN_CONTAINER.goldenMount, by id. */
   goldenId?: string;
   goldenMode?: boolean;
@@ -107,12 +113,11 @@ export function desktopEnv(d: DesktopEnv): Record<string, string> {
     [ENV.builderName]: d.builderName,
     // Set on the container too, so `docker exec` shells (which skip /etc/environment) route builds.
     [ENV.buildxBuilder]: d.builderName,
-    [ENV.buildxConfig]: IN_CONTAINER.buildxConfig,
     [ENV.buildkitHost]: d.buildkitHost,
     ...(d.registry ? { [ENV.registry]: d.registry } : {}),
     ...(d.facade ? { [ENV.facade]: d.facade } : {}),
     ...(d.project ? { [ENV.project]: d.project } : {}),
-    [ENV.dataRoot]: inData(DATA_FILES.dataRoot),
+    ...(d.ownDataRoot ? {} : { [ENV.dataRoot]: inData(DATA_FILES.dataRoot) }),
     ...(d.hostReadsDataMount ? { [ENV.eventsFile]: inData(DATA_FILES.events), [ENV.readyFile]: inData(DATA_FILES.ready) } : {}),
     ...(d.daemonJson ? { [ENV.daemonJson]: JSON.stringify(d.daemonJson) } : {}),
     ...(d.goldenId ? { [ENV.goldenDir]: `${IN_CONTAINER.goldenMount}/${DATA_FILES.dataRoot}`, [ENV.goldenId]: d.goldenId } : {}),

@@ -166,8 +166,16 @@ export interface BakeRun {
 
 /** How the wrapper should end, or undefined to hand the line to the real docker unchanged. */
 export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResult | undefined> {
-  const { buildkitUp, registryUp, facadeUp } = await probeSharedServices(cfg);
-  if (!buildkitUp || !registryUp) return undefined;
+  const { buildkitUp, registryUp, facadeUp, buildkitProblem } = await probeSharedServices(cfg);
+  const explicitBuilder = lastOpt(r.bake.opts, 'builder') !== undefined;
+  // As a build does: the session's own builder runs the bake, its command line as given.
+  const bakeLocally = (why: string) => {
+    process.stderr.write(`helix: ${why}; built with the local builder\n`);
+    const env = { ...process.env, BUILDX_BUILDER: localBuilderName(r.docker, process.env) };
+    return runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', ...r.bake.args], { env });
+  };
+  if (!buildkitUp) return explicitBuilder ? undefined : bakeLocally(`warning: shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}`);
+  if (!registryUp) return undefined;
   const print = await runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--print', ...r.bake.args], {
     stdout: 'capture',
     stderr: 'ignore',
@@ -175,12 +183,7 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
   if (print.code !== 0) return undefined; // bake prints its own error
   const def = JSON.parse(print.stdout) as PrintedBake;
   const local = localOnlyTarget(def);
-  if (local && lastOpt(r.bake.opts, 'builder') === undefined) {
-    // As such a build: the session's own builder runs the bake, its command line as given.
-    process.stderr.write(`helix: ${local}; built with the local builder\n`);
-    const env = { ...process.env, BUILDX_BUILDER: localBuilderName(r.docker, process.env) };
-    return runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', ...r.bake.args], { env });
-  }
+  if (local && !explicitBuilder) return bakeLocally(local);
   const loaded = loadedTargets(def);
   if ('reason' in loaded) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'helix-bake-'));

@@ -12,6 +12,7 @@ import { decide, type Plan } from './plan.js';
 import { parseDockerArgv } from './docker-argv.js';
 import { readCredential } from '../lib/registry-client.js';
 import { ensureLogin } from './registry-login.js';
+import { probeSharedServices } from './reach.js';
 import { reportBuild } from './report.js';
 import { runSmartBuild } from './smart-build.js';
 
@@ -28,8 +29,12 @@ async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefi
   const credential = readCredential(cfg);
   if (credential) await ensureLogin(credential, configDirOf(plan));
   switch (plan.kind) {
-    case 'buildx':
-      return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv);
+    case 'buildx': {
+      const { buildkitUp, buildkitProblem } = await probeSharedServices(cfg);
+      if (buildkitUp) return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv);
+      process.stderr.write(`helix: warning: shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}; built with the local builder\n`);
+      return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.localArgv);
+    }
     case 'local':
       process.stderr.write(`helix: ${plan.reason}; built with the local builder\n`);
       return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv);

@@ -18,7 +18,8 @@ export type DockerCall = Pick<DockerArgv, 'globals' | 'configDir' | 'context' | 
 
 export type Plan =
   | { kind: 'passthrough'; reason: string }
-  | { kind: 'buildx'; reason: string; argv: string[]; configDir?: string }
+  /** buildx's own semantics on the shared builder; `localArgv` when the shared BuildKit cannot be used. */
+  | { kind: 'buildx'; reason: string; argv: string[]; localArgv: string[]; configDir?: string }
   /** A build only the session's own builder can run, run there as plain docker would. */
   | { kind: 'local'; reason: string; argv: string[]; configDir?: string }
   | { kind: 'smart'; build: SmartBuild }
@@ -176,6 +177,7 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       kind: 'buildx',
       reason: why ?? 'explicit --output',
       argv: [...call.globals, 'buildx', 'build', '--builder', builder, ...(load ? ['--load'] : []), ...renderArgs(without(b, ['builder']))],
+      localArgv,
       configDir: call.configDir,
     };
   }

@@ -13,5 +13,10 @@ describe('parseProjectConfig', () => {
     expect(() => parseProjectConfig('{"startupScript":"/s","binds":"a"}', F)).toThrowError('/x/p.json: "binds" must be a list of strings');
     expect(() => parseProjectConfig('{}', F)).toThrowError('"startupScript" is required');
     expect(() => parseProjectConfig('{', F)).toThrowError(/is not valid JSON/);
+    expect(() => parseProjectConfig('{"startupScript":"/s","image":"a b"}', F)).toThrowError('/x/p.json: "image" must be an image reference');
+  });
+
+  it("reads the project's desktop image", () => {
+    expect(parseProjectConfig('{"startupScript":"/s.sh","image":"acme/desktop:2"}', F)).toMatchObject({ image: 'acme/desktop:2' });
   });
 });

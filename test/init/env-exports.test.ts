@@ -10,7 +10,6 @@ describe('exported environment', () => {
     expect(exportedVars(loadConfig(env), loadInitSettings(env))).toEqual({
       BUILDX_BUILDER: 'team-cache',
       HELIX_BUILDER_NAME: 'team-cache',
-      BUILDX_CONFIG: '/var/lib/helix/buildx',
       BUILDKIT_HOST: 'tcp://bk:1234',
       HELIX_REGISTRY: 'reg:5000',
       HELIX_EVENTS_FILE: '/var/lib/helix-data/events.jsonl',

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lastError } from '../../src/init/step-mode.js';
+import { lastError, stepExit } from '../../src/init/step-mode.js';
 import { removeStalePidFiles } from '../../src/init/steps/start-dockerd.js';
 
 describe('lastError', () => {
@@ -10,6 +10,15 @@ describe('lastError', () => {
     expect(lastError('helix-init: restored\nhelix-init: daemon.json: BAD_FILE: /etc/docker/daemon.json is not valid JSON\n')).toMatch(/daemon.json is not valid JSON/);
     expect(lastError('one\ntwo\n')).toBe('two');
     expect(lastError('')).toBe('the boot ended without saying why');
+  });
+});
+
+describe('stepExit', () => {
+  it("ends the entrypoint with the golden script's code, and a code no shell exits with as 1", () => {
+    expect(stepExit(0)).toBe('exit 0');
+    expect(stepExit(3)).toBe('exit 3');
+    expect(stepExit(-1)).toBe('exit 1');
+    expect(stepExit(300)).toBe('exit 1');
   });
 });
 

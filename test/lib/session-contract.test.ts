@@ -18,7 +18,7 @@ const env = desktopEnv({
 
 describe('session contract', () => {
   it('gives helix-init and the wrapper back every setting the host chose', () => {
-    expect(loadConfig(env)).toMatchObject({ builderName: 'team-cache', buildkitHost: 'tcp://bk:1234', registry: 'reg:5000', buildxConfig: IN_CONTAINER.buildxConfig, eventsFile: '/var/lib/helix-data/events.jsonl' });
+    expect(loadConfig(env)).toMatchObject({ builderName: 'team-cache', buildkitHost: 'tcp://bk:1234', registry: 'reg:5000', buildxTemplate: IN_CONTAINER.buildxTemplate, eventsFile: '/var/lib/helix-data/events.jsonl' });
     expect(loadInitSettings(env)).toMatchObject({
       dataRoot: '/var/lib/helix-data/docker',
       goldenDir: '/var/lib/helix-golden/docker',
@@ -39,6 +39,16 @@ describe('session contract', () => {
 
   it('leaves out what a container cannot use: no registry on a run network, no host-read files in a volume', () => {
     const run = desktopEnv({ builderName: 'b', buildkitHost: 'tcp://buildkit:1234' });
-    expect(Object.keys(run).sort()).toEqual(['BUILDKIT_HOST', 'BUILDX_BUILDER', 'BUILDX_CONFIG', 'HELIX_BUILDER_NAME', 'HELIX_DATA_ROOT']);
+    expect(Object.keys(run).sort()).toEqual(['BUILDKIT_HOST', 'BUILDX_BUILDER', 'HELIX_BUILDER_NAME', 'HELIX_DATA_ROOT']);
+  });
+
+  it('sets no buildx state dir: every user keeps their own, where buildx looks by default', () => {
+    expect(env).not.toHaveProperty('BUILDX_CONFIG');
+  });
+
+  it("leaves a desktop the operator started on its own data-root", () => {
+    const own = desktopEnv({ builderName: 'b', buildkitHost: 'tcp://bk:1234', ownDataRoot: true });
+    expect(own).not.toHaveProperty('HELIX_DATA_ROOT');
+    expect(loadInitSettings(own).dataRoot).toBeUndefined();
   });
 });

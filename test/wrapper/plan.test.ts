@@ -58,6 +58,8 @@ describe('decide', () => {
 
   it('keeps buildx semantics for outputs other than the image, and for multi-platform builds', () => {
     expect(decide(['build', '-o', 'type=local,dest=out', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'explicit --output' });
+    // Where the shared BuildKit cannot be used, the same line on the session's own builder.
+    expect(decide(['build', '-o', 'type=local,dest=out', '.'], shared, cfg)).toMatchObject({ localArgv: ['buildx', 'build', '--builder', 'default', '--output=type=local,dest=out', '.'] });
     expect(decide(['build', '-o', 'type=image,name=x,compression=zstd', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'explicit --output' });
     expect(decide(['buildx', 'build', '--push', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'a push without a name' });
     expect(decide(['build', '--platform', 'linux/amd64,linux/arm64', '.'], shared, cfg)).toMatchObject({ kind: 'buildx', reason: 'multi-platform build' });

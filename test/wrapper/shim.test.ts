@@ -53,8 +53,10 @@ describe('docker shim', () => {
   });
 
   it('skips the value of exactly the global options the wrapper table says take one', () => {
-    const line = /^\s*(--config\|[^)]*)\) skip=1 ;;$/m.exec(shimText)?.[1];
-    expect(line?.split('|').sort()).toEqual([...DOCKER_GLOBALS.valueSpellings(), ...BUILDX_GLOBALS.valueSpellings()].sort());
+    // --config is read for its value (the buildx dir under it); the others are skipped.
+    expect(shimText).toMatch(/^\s*--config\) skip=config ;;$/m);
+    const line = /^\s*(--context\|[^)]*)\) skip=1 ;;$/m.exec(shimText)?.[1];
+    expect(['--config', ...(line?.split('|') ?? [])].sort()).toEqual([...DOCKER_GLOBALS.valueSpellings(), ...BUILDX_GLOBALS.valueSpellings()].sort());
   });
 
   it('falls back to the real docker when Node is missing', () => {
@@ -64,36 +66,44 @@ describe('docker shim', () => {
 });
 
 describe('docker shim, buildx state', () => {
-  const shared = join(dir, 'buildx');
+  const template = join(dir, 'buildx');
+  const home = join(dir, 'home');
   const real = join(dir, 'show-buildx-config');
-  writeFileSync(real, '#!/bin/sh\necho "$BUILDX_CONFIG"\n');
+  writeFileSync(real, '#!/bin/sh\necho "${BUILDX_CONFIG:-unset}"\n');
   chmodSync(real, 0o755);
   const shimOwn = join(dir, 'docker-own');
-  writeFileSync(shimOwn, shimText.replaceAll('@REAL_DOCKER@', real).replaceAll('@BUILDX_CONFIG@', shared));
+  writeFileSync(shimOwn, shimText.replaceAll('@REAL_DOCKER@', real).replaceAll('@BUILDX_TEMPLATE@', template));
   chmodSync(shimOwn, 0o755);
-  const config = (...argv: string[]) => execFileSync(shimOwn, argv, { env: { PATH: process.env.PATH, HELIX_NODE: '/nonexistent', BUILDX_CONFIG: shared }, encoding: 'utf8' }).trim();
-  const uid = String(process.getuid?.());
+  const config = (argv: string[], env: Record<string, string> = {}) =>
+    execFileSync(shimOwn, argv, { env: { PATH: process.env.PATH, HELIX_NODE: '/nonexistent', HOME: home, ...env }, encoding: 'utf8' }).trim();
+  const own = join(home, '.docker', 'buildx', 'instances', 'helix-shared');
 
-  it('gives each user a buildx config dir of their own, seeded with the registered builders', () => {
-    mkdirSync(join(shared, 'instances'), { recursive: true });
-    writeFileSync(join(shared, 'instances', 'helix-shared'), '{"Name":"helix-shared"}');
-    expect(config('buildx', 'ls')).toBe(join(shared, 'users', uid));
-    expect(readFileSync(join(shared, 'users', uid, 'instances', 'helix-shared'), 'utf8')).toBe('{"Name":"helix-shared"}');
-    expect(config('compose', 'build')).toBe(join(shared, 'users', uid));
+  it("gives the user's own buildx dir the registered builders, and leaves buildx to find it there", () => {
+    mkdirSync(join(template, 'instances'), { recursive: true });
+    mkdirSync(home);
+    writeFileSync(join(template, 'instances', 'helix-shared'), '{"Name":"helix-shared"}');
+    expect(config(['buildx', 'ls'])).toBe('unset');
+    expect(readFileSync(own, 'utf8')).toBe('{"Name":"helix-shared"}');
   });
 
-  it('copies the builders again when helix-init changed them', () => {
-    const own = join(shared, 'users', uid, 'instances');
+  it('copies the builders again when helix-init changed them, and leaves a builder of the user alone', () => {
+    writeFileSync(join(home, '.docker', 'buildx', 'instances', 'mine'), '{"Name":"mine"}');
     utimesSync(own, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    writeFileSync(join(shared, 'instances', 'helix-shared'), '{"Name":"helix-shared","v":2}');
-    utimesSync(join(shared, 'instances'), new Date(), new Date());
-    config('build', '.');
-    expect(readFileSync(join(own, 'helix-shared'), 'utf8')).toBe('{"Name":"helix-shared","v":2}');
+    writeFileSync(join(template, 'instances', 'helix-shared'), '{"Name":"helix-shared","v":2}');
+    config(['compose', 'build']);
+    expect(readFileSync(own, 'utf8')).toBe('{"Name":"helix-shared","v":2}');
+    expect(readFileSync(join(home, '.docker', 'buildx', 'instances', 'mine'), 'utf8')).toBe('{"Name":"mine"}');
   });
 
-  it('leaves the config dir alone for commands that do not use buildx, and for a dir the user chose', () => {
-    expect(config('ps')).toBe(shared);
-    const mine = execFileSync(shimOwn, ['buildx', 'ls'], { env: { PATH: process.env.PATH, BUILDX_CONFIG: '/elsewhere' }, encoding: 'utf8' }).trim();
-    expect(mine).toBe('/elsewhere');
+  it('drops the template as BUILDX_CONFIG (older hosts set it), and seeds the dir the user chose instead', () => {
+    expect(config(['build', '.'], { BUILDX_CONFIG: template })).toBe('unset');
+    expect(config(['buildx', 'ls'], { BUILDX_CONFIG: join(dir, 'elsewhere') })).toBe(join(dir, 'elsewhere'));
+    expect(readFileSync(join(dir, 'elsewhere', 'instances', 'helix-shared'), 'utf8')).toContain('"v":2');
+    config(['--config', join(dir, 'cfg'), 'buildx', 'ls']);
+    expect(readFileSync(join(dir, 'cfg', 'buildx', 'instances', 'helix-shared'), 'utf8')).toContain('"v":2');
+  });
+
+  it('leaves commands that do not use buildx alone', () => {
+    expect(config(['ps'], { BUILDX_CONFIG: template })).toBe(template);
   });
 });

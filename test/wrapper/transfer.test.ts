@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytesPulled, downloadedAt, pullEventsOfText, pullLayers } from '../../src/wrapper/pull-output.js';
-import { hostPort } from '../../src/wrapper/reach.js';
+import { hostPort } from '../../src/lib/reach.js';
 import { repositoryOf, transferRepository } from '../../src/wrapper/transfer.js';
 
 describe('transferRepository', () => {

@@ -10,6 +10,7 @@ import type { SandboxDeps } from '../sandbox.js';
 export const OPTIONS = {
   bind: { type: 'string', multiple: true },
   project: { type: 'string' },
+  image: { type: 'string' },
   port: { type: 'string', default: '7770' },
   sample: { type: 'string' },
   scale: { type: 'string', default: 'full' },
@@ -27,6 +28,7 @@ export const OPTIONS = {
 export interface Flags {
   bind?: string[];
   project?: string;
+  image?: string;
   port: string;
   sample?: string;
   scale: string;

@@ -14,7 +14,8 @@ export const bootD: Step = {
       const path = join(settings.bootDir, name);
       if (!(await access(path, constants.X_OK).then(() => true, () => false))) continue;
       const started = Date.now();
-      const r = await run(path, [], { inherit: true });
+      // Its stdout to stderr: in step mode init's stdout is what the entrypoint evals.
+      const r = await run(path, [], { inherit: 'to-stderr' });
       if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `boot step ${path} exited ${r.exitCode}`);
       log.info({ ms: Date.now() - started }, `boot step ${name} done`);
     }

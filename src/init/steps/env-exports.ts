@@ -25,7 +25,6 @@ export function exportedVars(cfg: ToolkitConfig, settings: InitSettings): Record
   return {
     [ENV.buildxBuilder]: cfg.builderName,
     [ENV.builderName]: cfg.builderName,
-    [ENV.buildxConfig]: cfg.buildxConfig,
     [ENV.buildkitHost]: cfg.buildkitHost,
     [ENV.registry]: cfg.registry,
     ...(cfg.facade ? { [ENV.facade]: cfg.facade } : {}),

@@ -11,7 +11,7 @@ export const installWrapper: Step = {
       throw new HelixError('BAD_CONFIG', `the wrapper would replace the real docker at ${cfg.realDocker}`, 'set HELIX_REAL_DOCKER to the real CLI');
     }
     const template = await readFile(paths.wrapperTemplate, 'utf8');
-    const script = template.replaceAll('@REAL_DOCKER@', cfg.realDocker).replaceAll('@BUILDX_CONFIG@', cfg.buildxConfig);
+    const script = template.replaceAll('@REAL_DOCKER@', cfg.realDocker).replaceAll('@BUILDX_TEMPLATE@', cfg.buildxTemplate);
     if ((await readIfExists(paths.wrapperPath)) !== script) await writeFileAtomic(paths.wrapperPath, script, 0o755);
     log.info(`docker wrapper installed at ${paths.wrapperPath} (real docker: ${cfg.realDocker})`);
   },

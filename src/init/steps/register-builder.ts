@@ -1,30 +1,23 @@
 // Registers the shared BuildKit as a buildx `remote` builder under a stable DNS name, replacing an
-// existing one whose endpoint changed, and checks it answers. It needs no dockerd, so it runs while
+// existing one whose endpoint changed, gives it to every user's own buildx dir, and checks it answers. It needs no dockerd, so it runs while
 // dockerd starts. Every buildx call costs ~0.5 s of CPU, and sessions booting together share the
 // cores: the stored builder is read from buildx's instance file and BuildKit is asked directly, so a
 // boot needs at most one buildx call (the create) and none on a restart.
-import { chmod, mkdir, readdir, readFile } from 'node:fs/promises';
-import { connect as h2connect } from 'node:http2';
-import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readIfExists } from '../../lib/atomic-write.js';
+import { buildkitAccess, directAddress } from '../../lib/reach.js';
 import { CREDENTIAL_FILES } from '../../lib/session-contract.js';
 import { docker } from '../docker.js';
 import type { Step } from '../context.js';
+import { buildxUsers, seedUserBuilders } from '../user-buildx.js';
 
-/**
- * The registered builders are a template every user of the desktop reads: the docker wrapper copies
- * them into a buildx config dir of each user's own under users/ (buildx writes per-user state there in
- * files only their writer can read), which every user can create.
- */
+/** The template is read by every user: the wrapper's shim copies from it into dirs init did not seed. */
 async function shareTemplate(dir: string): Promise<void> {
   const instances = join(dir, 'instances');
   await chmod(dir, 0o755);
   await chmod(instances, 0o755);
   for (const f of await readdir(instances)) await chmod(join(instances, f), 0o644);
-  await mkdir(join(dir, 'users'), { recursive: true });
-  await chmod(join(dir, 'users'), 0o1777);
 }
 
 /** The endpoint buildx has for a builder, read from `docker buildx inspect`. */
@@ -51,14 +44,6 @@ export function storedBuilder(
   return { kind: 'unknown' };
 }
 
-/** Where BuildKit listens, for a direct check: tcp://host:port or unix://path; else undefined. */
-export function directAddress(host: string): { host: string; port: number } | { path: string } | undefined {
-  const tcp = /^tcp:\/\/([^/:]+|\[[^\]]+\]):(\d+)\/?$/.exec(host);
-  if (tcp) return { host: (tcp[1] as string).replace(/^\[|\]$/g, ''), port: Number(tcp[2]) };
-  const unix = /^unix:\/\/(\/.+)$/.exec(host);
-  return unix ? { path: unix[1] as string } : undefined;
-}
-
 /** The remote driver's TLS options, when the host gave this container a client certificate. */
 export async function tlsDriverOpts(dir: string): Promise<Record<string, string>> {
   const have = await readdir(dir).catch(() => [] as string[]);
@@ -69,42 +54,13 @@ export async function tlsDriverOpts(dir: string): Promise<Record<string, string>
 const sameOpts = (a: Record<string, string>, b: Record<string, string>) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
-interface Tls {
-  ca: Buffer;
-  cert: Buffer;
-  key: Buffer;
-}
-
-/** BuildKit answers when an HTTP/2 (gRPC) server sends its settings: more than an open port. */
-function grpcAnswers(addr: { host: string; port: number } | { path: string }, tls: Tls | undefined, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const session = h2connect(tls ? 'https://buildkit' : 'http://buildkit', {
-      createConnection: () =>
-        'path' in addr
-          ? netConnect(addr.path)
-          : tls
-            ? tlsConnect({ host: addr.host, port: addr.port, servername: addr.host, ALPNProtocols: ['h2'], ...tls })
-            : netConnect(addr.port, addr.host),
-    });
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      session.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    session.once('remoteSettings', () => done(true));
-    session.once('error', () => done(false));
-    session.once('close', () => done(false));
-  });
-}
-
 export const registerBuilder: Step = {
   name: 'builder',
-  async run({ cfg, log }) {
+  async run({ cfg, paths, log }) {
     const name = cfg.builderName;
-    await mkdir(cfg.buildxConfig, { recursive: true });
+    await mkdir(cfg.buildxTemplate, { recursive: true });
     const opts = await tlsDriverOpts(cfg.credentialsDir);
-    const stored = storedBuilder(await readIfExists(join(cfg.buildxConfig, 'instances', name)));
+    const stored = storedBuilder(await readIfExists(join(cfg.buildxTemplate, 'instances', name)));
     let endpoint = stored.kind === 'endpoint' ? stored.endpoint : undefined;
     if (stored.kind === 'unknown') {
       const existing = await docker(cfg, ['buildx', 'inspect', name]);
@@ -122,15 +78,17 @@ export const registerBuilder: Step = {
       }
       log.info(`builder ${name} registered at ${cfg.buildkitHost}${driverOpt ? ' with a client certificate' : ''}${endpoint ? ` (was ${endpoint})` : ''}`);
     }
-    await shareTemplate(cfg.buildxConfig);
+    await shareTemplate(cfg.buildxTemplate);
+    const seeded = await seedUserBuilders(cfg.buildxTemplate, buildxUsers((await readIfExists(paths.passwdFile)) ?? '', (await readIfExists(paths.groupFile)) ?? ''));
+    if (seeded.length) log.info(`builder ${name} given to ${seeded.join(', ')} in their own buildx dirs`);
     // Bounded: an unreachable shared BuildKit must not stop the desktop booting.
-    const addr = directAddress(cfg.buildkitHost);
-    const tls = opts.cert ? { ca: await readFile(opts.cacert as string), cert: await readFile(opts.cert), key: await readFile(opts.key as string) } : undefined;
-    const ok = addr
-      ? await grpcAnswers(addr, tls, 20_000)
-      : (await docker(cfg, ['buildx', 'inspect', '--bootstrap', name], { timeoutMs: 20_000 }).catch(() => undefined))?.exitCode === 0;
-    if (!ok) {
-      log.warn(`shared BuildKit at ${cfg.buildkitHost} does not answer; builds fall back to the local builder`);
+    const access = directAddress(cfg.buildkitHost)
+      ? await buildkitAccess(cfg, true, 20_000)
+      : (await docker(cfg, ['buildx', 'inspect', '--bootstrap', name], { timeoutMs: 20_000 }).catch(() => undefined))?.exitCode === 0
+        ? ({ ok: true } as const)
+        : ({ ok: false, problem: 'does not answer', fix: 'check that it runs' } as const);
+    if (!access.ok) {
+      log.warn(`shared BuildKit at ${cfg.buildkitHost} ${access.problem}; builds use the local builder until it can be used (${access.fix})`);
       return;
     }
     log.info(`shared BuildKit at ${cfg.buildkitHost} answers`);

@@ -5,10 +5,16 @@ real=${HELIX_REAL_DOCKER:-@REAL_DOCKER@}
 node=${HELIX_NODE:-/opt/helix/bin/node}
 skip=
 sub=
+confdir=
 for a in "$@"; do
-  if [ -n "$skip" ]; then skip=; continue; fi
+  if [ -n "$skip" ]; then
+    [ "$skip" = config ] && confdir=$a
+    skip=; continue
+  fi
   case $a in
-    --config|--context|-c|--host|-H|--log-level|-l|--tlscacert|--tlscert|--tlskey|--builder) skip=1 ;;
+    --config) skip=config ;;
+    --config=*) confdir=${a#--config=} ;;
+    --context|-c|--host|-H|--log-level|-l|--tlscacert|--tlscert|--tlskey|--builder) skip=1 ;;
     -*) ;;
     *)
       if [ -z "$sub" ]; then
@@ -30,18 +36,22 @@ for a in "$@"; do
   esac
 done
 # buildx keeps per-user state (activity, build refs, a lock) in files only their writer can read, so
-# users must not share a buildx config dir. Each gets its own, with the builders helix-init registered
-# in the shared one copied in (again whenever helix-init changes them).
-shared=@BUILDX_CONFIG@
+# every user keeps their own buildx dir, where buildx itself looks: helix-init registers the builders
+# in a template and copies them into the dirs of root and the docker group; anyone else's get them
+# here, as do all again whenever helix-init changes them. A container started with the template as
+# BUILDX_CONFIG (older hosts set it) builds from the user's own dir too.
+template=@BUILDX_TEMPLATE@
 case $sub in
   build|buildx|builder|compose)
-    if [ "${BUILDX_CONFIG:-}" = "$shared" ] && [ -d "$shared/instances" ]; then
-      own=$shared/users/$(id -u)
-      if [ ! -d "$own/instances" ] || [ "$shared/instances" -nt "$own/instances" ]; then
-        { mkdir -p "$own/instances" && cp -p "$shared"/instances/* "$own/instances/" && touch "$own/instances"; } 2>/dev/null
+    [ "${BUILDX_CONFIG:-}" = "$template" ] && unset BUILDX_CONFIG
+    own=${BUILDX_CONFIG:-${confdir:-${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}}/buildx}
+    for f in "$template"/instances/*; do
+      [ -f "$f" ] || continue
+      t=$own/instances/${f##*/}
+      if [ ! -e "$t" ] || [ "$f" -nt "$t" ]; then
+        { mkdir -p "$own/instances" && cp -p "$f" "$t"; } 2>/dev/null
       fi
-      [ -d "$own/instances" ] && export BUILDX_CONFIG="$own"
-    fi
+    done
     ;;
 esac
 if [ "$sub" = build ] && [ -x "$node" ]; then

@@ -1,0 +1,107 @@
+// A desktop's identity towards the shared services: its credentials (a BuildKit client certificate and
+// a registry login scoped to its project) and what it must be started with to use them (the sandbox
+// network, the credentials mounted read-only, the toolkit's environment). `helix session start` gives
+// its sessions one; `helix credentials issue` gives one to a desktop the operator starts itself
+// (docker run, compose, a Kubernetes pod), printed as `docker run` arguments.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HelixError } from '../lib/errors.js';
+import { desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
+import { credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
+import { buildkitAddress, facadeAddress, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
+import { checkId } from './ids.js';
+
+/** A desktop's name towards the shared services: its certificate's CN and registry username. */
+export function desktopClient(id: string): string {
+  return `session-${checkId('session', id)}`;
+}
+
+export interface Identity {
+  id: string;
+  /** The project whose registry namespace and cache mounts it uses. */
+  project: string;
+  days: number;
+}
+
+/** Issues a desktop's credentials; returns their host directory. */
+export function issueIdentity(cfg: HostConfig, i: Identity): Promise<string> {
+  return issueCredentials(cfg, { client: desktopClient(i.id), project: i.project, days: i.days });
+}
+
+export function revokeIdentity(cfg: HostConfig, id: string): Promise<void> {
+  return revokeCredentials(cfg, desktopClient(id));
+}
+
+export interface IdentityEnv {
+  /** Absent: the wrapper's default project. */
+  project?: string;
+  /** A session: the data mount holds its data-root, events and ready file, read by the host. */
+  dataMount: boolean;
+  goldenId?: string;
+  goldenMode?: boolean;
+}
+
+/** The environment a desktop of this sandbox starts with. Pure. */
+export function identityEnv(cfg: HostConfig, e: IdentityEnv): Record<string, string> {
+  return desktopEnv({
+    builderName: cfg.builderName,
+    buildkitHost: buildkitAddress(cfg),
+    registry: registryAddress(cfg),
+    facade: facadeAddress(cfg),
+    project: e.project,
+    hostReadsDataMount: e.dataMount,
+    ownDataRoot: !e.dataMount,
+    goldenId: e.goldenId,
+    goldenMode: e.goldenMode,
+    // Where the registry mirrors docker.io for BuildKit, the desktop's own dockerd pulls through it too.
+    daemonJson: cfg.mirrorImages.length ? { 'registry-mirrors': [`http://${registryAddress(cfg)}`] } : undefined,
+  });
+}
+
+/** The credentials mount, as a bind `host:container:ro`. */
+export function credentialsBind(cfg: HostConfig, id: string): string {
+  return `${credentialsDirOf(cfg, desktopClient(id))}:${IN_CONTAINER.credentialsMount}:ro`;
+}
+
+/**
+ * What to add to `docker run` for a desktop the operator starts: one argument a line, each a single
+ * word (no spaces), so `docker run $(helix credentials issue ...)` works as well as copying. Pure.
+ */
+export function dockerRunArgs(cfg: HostConfig, id: string, project: string): string[] {
+  return [
+    `--network=${cfg.network}`,
+    `--volume=${credentialsBind(cfg, id)}`,
+    ...Object.entries(identityEnv(cfg, { project, dataMount: false })).map(([k, v]) => `--env=${k}=${v}`),
+  ];
+}
+
+export interface IssuedIdentity {
+  id: string;
+  project?: string;
+  notAfter?: string;
+  /** What the host directory holds. */
+  files: string[];
+}
+
+/** Every identity this host has issued and not revoked (sessions' included). */
+export async function listIdentities(cfg: HostConfig): Promise<IssuedIdentity[]> {
+  const root = `${cfg.stateDir}/credentials`;
+  const out: IssuedIdentity[] = [];
+  for (const client of (await readdir(root).catch(() => [] as string[])).sort()) {
+    if (!client.startsWith('session-')) continue;
+    const rec = await readFile(join(registryAuthDir(cfg), 'clients', `${client}.json`), 'utf8').then(
+      (t) => JSON.parse(t) as { project?: string; notAfter?: string },
+      () => undefined,
+    );
+    out.push({ id: client.slice('session-'.length), project: rec?.project, notAfter: rec?.notAfter, files: (await readdir(join(root, client)).catch(() => [] as string[])).sort() });
+  }
+  return out;
+}
+
+/** Refuses to issue over a desktop's credentials that are still there: a running desktop holds them. */
+export async function assertNoIdentity(cfg: HostConfig, id: string): Promise<void> {
+  const dir = credentialsDirOf(cfg, desktopClient(id));
+  if (await stat(dir).then(() => true, () => false)) {
+    throw new HelixError('CONFLICT', `desktop ${id} already has credentials (${dir})`, `helix credentials revoke ${id} first, or use another ID`);
+  }
+}

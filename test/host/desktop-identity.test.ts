@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { dockerRunArgs, identityEnv } from '../../src/host/desktop-identity.js';
+import { loadHostConfig } from '../../src/host/host-config.js';
+import { sessionCreateOptions } from '../../src/host/session.js';
+
+const cfg = loadHostConfig({ HELIX_STATE_DIR: '/var/lib/helix-host' });
+
+describe('dockerRunArgs', () => {
+  const args = dockerRunArgs(cfg, 'desk1', 'web');
+
+  it('is one word a line, so docker run $(...) takes each as one argument', () => {
+    for (const a of args) expect(a).toMatch(/^--[a-z]+=\S+$/);
+  });
+
+  it('names the network, mounts the credentials read-only, and gives the environment a session gets, on its own data-root', () => {
+    expect(args[0]).toBe(`--network=${cfg.network}`);
+    expect(args).toContain('--volume=/var/lib/helix-host/credentials/session-desk1:/run/helix-credentials:ro');
+    const env = Object.fromEntries(args.filter((a) => a.startsWith('--env=')).map((a) => a.slice('--env='.length).split(/=(.*)/s).slice(0, 2)));
+    expect(env).toMatchObject({ BUILDX_BUILDER: cfg.builderName, HELIX_PROJECT: 'web', BUILDKIT_HOST: expect.stringMatching(/^tcp:\/\//) });
+    expect(env).not.toHaveProperty('HELIX_DATA_ROOT');
+    expect(env).not.toHaveProperty('HELIX_READY_FILE');
+    const session = (sessionCreateOptions(cfg, { id: 'desk1', project: 'web' }, 'CapBnd:\t000001ffffffffff\n') as { Env: string[] }).Env;
+    const sessionOnly = ['HELIX_DATA_ROOT', 'HELIX_EVENTS_FILE', 'HELIX_READY_FILE'];
+    expect(session.filter((e) => !sessionOnly.includes(e.split('=')[0] as string)).sort()).toEqual(Object.entries(env).map(([k, v]) => `${k}=${v}`).sort());
+    expect(identityEnv(cfg, { project: 'web', dataMount: true })).toHaveProperty('HELIX_DATA_ROOT');
+  });
+
+  it('refuses an id that could leave the credentials directory', () => {
+    expect(() => dockerRunArgs(cfg, '../x', 'web')).toThrowError(/invalid session id/);
+  });
+});
