@@ -1,7 +1,8 @@
 // What a desktop container gets to reach the shared services: a client certificate for BuildKit and a
 // registry login scoped to its project, issued when it starts and revoked when it is removed. They sit
 // in a host directory of their own, mounted read-only at IN_CONTAINER.credentialsMount.
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { CREDENTIAL_FILES, type RegistryCredential } from '../lib/session-contract.js';
 import { pkiDir, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
@@ -37,11 +38,16 @@ export function credentialsDirOf(cfg: HostConfig, client: string): string {
   return `${cfg.stateDir}/credentials/${client}`;
 }
 
-/** Issues the client's credentials; returns their host directory. */
+/**
+ * Issues the client's credentials; returns their host directory. A directory already there is
+ * emptied and reused, not replaced: a desktop that mounts it (docker makes a missing bind source as
+ * an empty directory) sees the new credentials at once, and its init takes them.
+ */
 export async function issueCredentials(cfg: HostConfig, c: CredentialSpec): Promise<string> {
   const dir = credentialsDirOf(cfg, c.client);
-  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  for (const f of await readdir(dir)) await rm(join(dir, f), { recursive: true, force: true });
   if (cfg.buildkit.tls) {
     const ca = await sandboxCa(cfg);
     await copyFile(ca.cert, `${dir}/${CREDENTIAL_FILES.ca}`);
@@ -55,7 +61,13 @@ export async function issueCredentials(cfg: HostConfig, c: CredentialSpec): Prom
   return dir;
 }
 
-export async function revokeCredentials(cfg: HostConfig, client: string): Promise<void> {
+/**
+ * Revokes the client's registry login at once and removes its files. `keepDir`: the emptied directory
+ * stays, so a desktop still mounting it sees credentials issued again later.
+ */
+export async function revokeCredentials(cfg: HostConfig, client: string, keepDir = false): Promise<void> {
   await revokeCredential(`${registryAuthDir(cfg)}/clients`, client);
-  await rm(credentialsDirOf(cfg, client), { recursive: true, force: true });
+  const dir = credentialsDirOf(cfg, client);
+  if (!keepDir) return rm(dir, { recursive: true, force: true });
+  for (const f of await readdir(dir).catch(() => [] as string[])) await rm(join(dir, f), { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
 // network, the credentials mounted read-only, the toolkit's environment). `helix session start` gives
 // its sessions one; `helix credentials issue` gives one to a desktop the operator starts itself
 // (docker run, compose, a Kubernetes pod), printed as `docker run` arguments.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import { desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
@@ -28,8 +28,9 @@ export function issueIdentity(cfg: HostConfig, i: Identity): Promise<string> {
   return issueCredentials(cfg, { client: desktopClient(i.id), project: i.project, days: i.days });
 }
 
-export function revokeIdentity(cfg: HostConfig, id: string): Promise<void> {
-  return revokeCredentials(cfg, desktopClient(id));
+/** `keepDir`: for a desktop that may still run, which then sees credentials issued again. */
+export function revokeIdentity(cfg: HostConfig, id: string, keepDir = false): Promise<void> {
+  return revokeCredentials(cfg, desktopClient(id), keepDir);
 }
 
 export interface IdentityEnv {
@@ -93,15 +94,22 @@ export async function listIdentities(cfg: HostConfig): Promise<IssuedIdentity[]>
       (t) => JSON.parse(t) as { project?: string; notAfter?: string },
       () => undefined,
     );
-    out.push({ id: client.slice('session-'.length), project: rec?.project, notAfter: rec?.notAfter, files: (await readdir(join(root, client)).catch(() => [] as string[])).sort() });
+    const id = client.slice('session-'.length);
+    const files = await identityFiles(cfg, id);
+    if (files.length) out.push({ id, project: rec?.project, notAfter: rec?.notAfter, files });
   }
   return out;
+}
+
+/** The files of a desktop's credentials directory; none when it is empty or not there. */
+export function identityFiles(cfg: HostConfig, id: string): Promise<string[]> {
+  return readdir(credentialsDirOf(cfg, desktopClient(id))).then((f) => f.sort(), () => []);
 }
 
 /** Refuses to issue over a desktop's credentials that are still there: a running desktop holds them. */
 export async function assertNoIdentity(cfg: HostConfig, id: string): Promise<void> {
   const dir = credentialsDirOf(cfg, desktopClient(id));
-  if (await stat(dir).then(() => true, () => false)) {
+  if ((await identityFiles(cfg, id)).length) {
     throw new HelixError('CONFLICT', `desktop ${id} already has credentials (${dir})`, `helix credentials revoke ${id} first, or use another ID`);
   }
 }

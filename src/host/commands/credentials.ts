@@ -1,7 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { HelixError } from '../../lib/errors.js';
-import { credentialsDirOf } from '../credentials.js';
-import { assertNoIdentity, desktopClient, dockerRunArgs, issueIdentity, listIdentities, revokeIdentity } from '../desktop-identity.js';
+import { assertNoIdentity, dockerRunArgs, identityFiles, issueIdentity, listIdentities, revokeIdentity } from '../desktop-identity.js';
 import { checkId } from '../ids.js';
 import { required, unknownSub, type Command } from './command.js';
 
@@ -25,10 +23,10 @@ export const credentials: Command = {
       }
       case 'revoke': {
         const id = checkId('session', required(rest[0], 'credentials revoke', 'desktop ID'));
-        if (!(await stat(credentialsDirOf(d.cfg, desktopClient(id))).then(() => true, () => false))) {
+        if (!(await identityFiles(d.cfg, id)).length) {
           throw new HelixError('NOT_FOUND', `no credentials for desktop ${id}`, 'helix credentials ls lists them');
         }
-        await revokeIdentity(d.cfg, id);
+        await revokeIdentity(d.cfg, id, true);
         return 0;
       }
       case 'ls': {
