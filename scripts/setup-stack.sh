@@ -227,8 +227,11 @@ build helix/ubuntu-helix:dev "$repo/Dockerfile.ubuntu-helix" "$repo" --build-arg
   --build-arg "DOCKER_PACKAGES=docker.io docker-cli docker-buildx docker-compose" --build-context "plugins=$plugdir"
 
 build helix/sway-helix:dev "$repo/Dockerfile.sway-helix" "$repo" --build-arg HELIX_IMAGE=helix/ubuntu-helix:dev
-# The Games-on-Whales-style desktop the step-mode tests boot (test/fixtures/gow-style).
-build helix/gow-style:dev "$repo/test/fixtures/gow-style/Dockerfile" "$repo/test/fixtures/gow-style" --build-arg HELIX_IMAGE=helix/ubuntu-helix:dev
+# The image authors' guide's Games-on-Whales-style desktop (docs/examples/gow-desktop), which the step-mode tests boot.
+build helix/gow-style:dev "$repo/docs/examples/gow-desktop/Dockerfile" "$repo/docs/examples/gow-desktop" --build-arg HELIX_IMAGE=helix/ubuntu-helix:dev
+# The image authors' guide's other example: a Debian image of its own given the toolkit by COPY --from.
+docker image inspect helix/debian-desktop:dev >/dev/null 2>&1 || log "building helix/debian-desktop:dev (docs/examples/debian-desktop; a minute, once)"
+build helix/debian-desktop:dev "$repo/docs/examples/debian-desktop/Dockerfile" "$repo/docs/examples/debian-desktop" --build-arg HELIX_IMAGE=helix/ubuntu-helix:dev --build-arg "BASE_IMAGE=$base"
 # The compatibility image: the newest engine Debian has, for the tests that run on both engines.
 step="desktop image, newest engine"
 docker image inspect helix/ubuntu-helix:newest >/dev/null 2>&1 || log "building helix/ubuntu-helix:newest with $NEWEST_ENGINE_SUITE's docker.io (a few minutes, once)"

@@ -26,8 +26,7 @@ function configDirOf(plan: Exclude<Plan, { kind: 'passthrough' }>): string | und
 async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefined> {
   if (plan.kind === 'passthrough') return undefined;
   // buildx pushes and pulls as the CLI config's logins say: it needs the session's own.
-  const credential = readCredential(cfg);
-  if (credential) await ensureLogin(credential, configDirOf(plan));
+  await ensureLogin(readCredential(cfg), cfg.registry, configDirOf(plan));
   switch (plan.kind) {
     case 'buildx': {
       const { buildkitUp, buildkitProblem } = await probeSharedServices(cfg);

@@ -25,10 +25,34 @@ export function withLogin(configText: string | undefined, c: RegistryCredential)
   return `${JSON.stringify({ ...config, auths: { ...auths, [c.registry]: { auth } } }, null, '\t')}\n`;
 }
 
-/** Leaves the user's config.json logged in to the shared registry, as `docker login` would. */
-export async function ensureLogin(c: RegistryCredential, flagDir?: string): Promise<void> {
-  const file = join(flagDir ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
-  const next = withLogin(await readIfExists(file), c);
+/**
+ * config.json without a session login to the registry that the wrapper wrote (username `session-…`),
+ * or undefined when there is none (a login the user made stays). Pure.
+ */
+export function withoutSessionLogin(configText: string | undefined, registry: string): string | undefined {
+  let config: { auths?: Record<string, { auth?: unknown }> };
+  try {
+    config = JSON.parse(configText ?? '') as typeof config;
+  } catch {
+    return undefined;
+  }
+  const auth = config?.auths?.[registry]?.auth;
+  if (typeof auth !== 'string' || !Buffer.from(auth, 'base64').toString().startsWith('session-')) return undefined;
+  const { [registry]: _gone, ...auths } = config.auths as Record<string, unknown>;
+  return `${JSON.stringify({ ...config, auths }, null, '\t')}\n`;
+}
+
+const configFile = (flagDir?: string) => join(flagDir ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
+
+/**
+ * Leaves the user's config.json logged in to the shared registry with the container's login, as
+ * `docker login` would; with none (revoked, or never issued), without the one an earlier build left:
+ * the registry refuses a revoked login even for the mirror, which it serves to anyone without one.
+ */
+export async function ensureLogin(c: RegistryCredential | undefined, registry: string, flagDir?: string): Promise<void> {
+  const file = configFile(flagDir);
+  const text = await readIfExists(file);
+  const next = c ? withLogin(text, c) : withoutSessionLogin(text, registry);
   if (next !== undefined) await writeFileAtomic(file, next, 0o600);
 }
 

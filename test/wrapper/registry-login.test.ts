@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bearerChallenge } from '../../src/lib/registry-client.js';
-import { registryAuthHeader, withLogin } from '../../src/wrapper/registry-login.js';
+import { registryAuthHeader, withLogin, withoutSessionLogin } from '../../src/wrapper/registry-login.js';
 
 const cred = { registry: 'helix-registry:5000', username: 'session-s1', password: 'p?>~' };
 
@@ -41,5 +41,19 @@ describe('bearerChallenge', () => {
     });
     expect(bearerChallenge('Basic realm="x"')).toBeUndefined();
     expect(bearerChallenge(null)).toBeUndefined();
+  });
+});
+
+describe('withoutSessionLogin', () => {
+  const session = Buffer.from('session-a:pw').toString('base64');
+  const mine = Buffer.from('me:pw').toString('base64');
+  it("drops the session login a build left for the registry, and nothing else", () => {
+    const text = JSON.stringify({ auths: { 'helix-registry:5000': { auth: session }, 'other:5000': { auth: session } }, credsStore: 'x' });
+    expect(JSON.parse(withoutSessionLogin(text, 'helix-registry:5000') as string)).toEqual({ auths: { 'other:5000': { auth: session } }, credsStore: 'x' });
+  });
+  it("keeps a login the user made, and leaves a file that is not JSON alone", () => {
+    expect(withoutSessionLogin(JSON.stringify({ auths: { 'helix-registry:5000': { auth: mine } } }), 'helix-registry:5000')).toBeUndefined();
+    expect(withoutSessionLogin('{', 'helix-registry:5000')).toBeUndefined();
+    expect(withoutSessionLogin(undefined, 'helix-registry:5000')).toBeUndefined();
   });
 });
