@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeIdentity } from '../../src/host/desktop-identity.js';
 import { containerInfo } from '../../src/host/engine.js';
 import { GoldenBuilder } from '../../src/host/golden-build.js';
 import { GoldenStore } from '../../src/host/golden-store.js';
@@ -91,7 +92,8 @@ beforeAll(() => sandboxUp(deps), 300_000);
 afterAll(async () => {
   for (const c of containers) await docker('rm', '-f', '-v', c);
   for (const v of volumes) await docker('volume', 'rm', '-f', v);
-  for (const id of ids) await helix('credentials', 'revoke', id);
+  // Removed, directory and all (the CLI's revoke keeps it for a desktop that may still run).
+  for (const id of ids) await revokeIdentity(deps.cfg, id);
 });
 
 describe('a Games-on-Whales-style desktop started with docker run and the printed arguments', () => {

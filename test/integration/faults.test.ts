@@ -310,11 +310,18 @@ describe('registry garbage collection', () => {
     const id = await session('gc', { project: `f${process.pid}-gc`, binds: [`${ctx}:/ctx:ro`], env: { HELIX_FACADE: '' } });
     let windowStart = 0;
     for (let n = 1; n <= 30; n++) {
-      if (n === 26) windowStart = Date.now();
+      if (n === 26) {
+        // The window opens a clear second after build 25's push and event, and as long before build
+        // 26's: which side a build falls on is decided by what it is, not by a clock edge.
+        await sleep(1100);
+        windowStart = Date.now();
+        await sleep(1100);
+      }
       const r = await sh(id, `cd /ctx && docker build -q --build-arg N=${run}-${n} -t gc/app:1 . >/dev/null && docker image prune -f >/dev/null`);
       expect(r.code, r.err).toBe(0);
     }
-    const graceHours = (Date.now() - windowStart + 1000) / 3_600_000;
+    // The collection's own clock reads a little later, which moves its cutoff a few ms after windowStart.
+    const graceHours = (Date.now() - windowStart) / 3_600_000;
     const r = await registryGc(deps, graceHours);
     console.log(`registry: ${(r.beforeBytes / 1e6).toFixed(0)} MB before, ${(r.afterBytes / 1e6).toFixed(0)} MB after helix gc (${r.deleted} transfers deleted, ${r.kept} kept)`);
     expect(r.deleted).toBeGreaterThanOrEqual(25);

@@ -121,7 +121,7 @@ describe('faults at boot', () => {
   it('boots without the shared BuildKit, warns once, and builds locally', async () => {
     const id = await session('nobk', { binds: [`${scratch()}:/ctx:ro`], env: { BUILDKIT_HOST: 'tcp://nowhere.invalid:1234' } });
     const logs = (await deps.engine.getContainer(sessionName(id)).logs({ stdout: true, stderr: true })).toString();
-    expect(logs).toMatch(/warning: shared BuildKit at tcp:\/\/nowhere.invalid:1234 does not answer; builds fall back to the local builder/);
+    expect(logs).toMatch(/warning: shared BuildKit at tcp:\/\/nowhere.invalid:1234 is unreachable; builds use the local builder until it can be used/);
     const r = await sh(id, 'cd /ctx && docker build -t local/app:1 .');
     expect(r.code, r.err).toBe(0);
     expect(r.status).toMatch(/built with the local builder/);
