@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
+import { isProjectId, OWN_PROJECT_PREFIX, PROJECT_ID_RULE } from '../lib/registry-names.js';
 import { desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
 import { credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
 import { buildkitAddress, facadeAddress, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
@@ -14,6 +15,16 @@ import { checkId } from './ids.js';
 /** A desktop's name towards the shared services: its certificate's CN and registry username. */
 export function desktopClient(id: string): string {
   return `session-${checkId('session', id)}`;
+}
+
+/**
+ * The project of a desktop started without one: its own (`session.<id>`), so two such desktops never
+ * share a registry namespace or cache mounts. An id that cannot name one must be given a project.
+ */
+export function ownProject(id: string): string {
+  const p = `${OWN_PROJECT_PREFIX}${checkId('session', id)}`;
+  if (!isProjectId(p)) throw new HelixError('BAD_FLAG', `session id ${JSON.stringify(id)} cannot name a namespace of its own`, `give it a project (--project P), or an id of ${PROJECT_ID_RULE}`);
+  return p;
 }
 
 export interface Identity {

@@ -9,7 +9,7 @@ import { desktopContainerSpec } from './desktop-container.js';
 import { checkId } from './ids.js';
 import { waitFor } from './sandbox.js';
 import { createDataRoot, removeTree } from './subvolume.js';
-import { credentialsBind, identityEnv, issueIdentity, revokeIdentity } from './desktop-identity.js';
+import { credentialsBind, identityEnv, issueIdentity, ownProject, revokeIdentity } from './desktop-identity.js';
 import { appendSessionFile, readSessionFile } from './session-files.js';
 
 export interface SessionSpec {
@@ -42,9 +42,9 @@ export function sessionFile(cfg: HostConfig, id: string, file: keyof typeof DATA
   return `${sessionDirOf(cfg, id)}/${DATA_FILES[file]}`;
 }
 
-/** The project a session builds for; sessions started without one share `default`. */
+/** The project a session builds for; one started without gets its own. */
 function sessionProject(spec: SessionSpec): string {
-  return spec.project ?? 'default';
+  return spec.project ?? ownProject(spec.id);
 }
 
 export function dataRootOf(cfg: HostConfig, id: string): string {
@@ -53,7 +53,7 @@ export function dataRootOf(cfg: HostConfig, id: string): string {
 
 /** The session container's create options. Pure but for the privilege mode passed in. */
 export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procStatus: string): Record<string, unknown> {
-  const env = identityEnv(cfg, { project: spec.project, dataMount: true, goldenId: spec.golden?.id, goldenMode: spec.goldenMode });
+  const env = identityEnv(cfg, { project: sessionProject(spec), dataMount: true, goldenId: spec.golden?.id, goldenMode: spec.goldenMode });
   const golden = spec.golden ? [`${spec.golden.dir}:${IN_CONTAINER.goldenMount}:ro`] : [];
   return desktopContainerSpec(
     cfg,
@@ -77,6 +77,7 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
 
 async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec): Promise<void> {
   checkId('session', spec.id);
+  if (spec.project !== undefined) checkId('project', spec.project);
   if (await containerInfo(engine, sessionName(spec.id))) throw new HelixError('CONFLICT', `session ${spec.id} already exists (container ${sessionName(spec.id)})`, 'remove it first');
   await mkdir(sessionDirOf(cfg, spec.id), { recursive: true });
   await rm(sessionFile(cfg, spec.id, 'ready'), { force: true });

@@ -1,6 +1,7 @@
 // How the shared registry is divided: every project's transfers under one prefix, the docker.io mirror
 // everywhere else. The prefix has a '-', which no Docker Hub namespace can have, so no project can ever
 // name a mirrored image; the registry's token server grants by these same rules. Pure.
+import { HelixError } from './errors.js';
 
 /** The top-level namespace of projects' transfers. */
 export const PROJECTS_PREFIX = 'helix-projects';
@@ -11,10 +12,31 @@ export function pathComponent(s: string): string {
   return c || 'x';
 }
 
+/**
+ * A project id is its namespace as it is: one repository path component (lowercase letters and digits,
+ * separated by one '.' or '_', '__', or dashes), so no two ids share a namespace: nothing is dropped or
+ * replaced to make one.
+ */
+const PROJECT_ID = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+export function isProjectId(project: string): boolean {
+  return project.length <= 128 && PROJECT_ID.test(project);
+}
+
+/** What a project id must look like, for the error that refuses one. */
+export const PROJECT_ID_RULE = "lowercase letters and digits, separated by single '.' or '_', '__', or dashes, starting and ending with a letter or digit (it names the project's registry namespace as it is)";
+
 /** The repository path prefix a project's images live under: "helix-projects/<project>". */
 export function projectNamespace(project: string): string {
-  return `${PROJECTS_PREFIX}/${pathComponent(project)}`;
+  if (!isProjectId(project)) throw new HelixError('BAD_CONFIG', `project ${JSON.stringify(project)} cannot name a registry namespace`, `use ${PROJECT_ID_RULE}`);
+  return `${PROJECTS_PREFIX}/${project}`;
 }
+
+/**
+ * The project of a desktop started without one: its own, so such desktops share no namespace with
+ * each other. Project ids the operator gives cannot start with this prefix.
+ */
+export const OWN_PROJECT_PREFIX = 'session.';
 
 /** Where a mirrored docker.io image lives in the registry: "debian:trixie" → library/debian, tag trixie. */
 export function mirrorReference(image: string): { repository: string; tag: string } {

@@ -15,7 +15,7 @@ import { keyValue, type Flag, type ParsedBuild } from './build-flags.js';
 import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
-import { CACHE_NS_ARG, localBuilderName, needsLocalBuilder, planBuild, projectOf, type DockerCall } from './plan.js';
+import { CACHE_NS_ARG, cacheNamespace, localBuilderName, needsLocalBuilder, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { keepOutput, pushOutput, Session, type Landed } from './smart-build.js';
 import { localBakeMetadata, type LandedImage } from './metadata-file.js';
@@ -93,12 +93,12 @@ export function transferDefinition(def: PrintedBake, outputs: ReadonlyMap<string
   return { ...def, target };
 }
 
-/** Every target's cache mounts in the project's namespace, as a build's (plan.ts); a target's own value wins. Pure. */
+/** Every target's cache mounts in the project's namespace, as a build's (plan.ts); a target's own value becomes one inside it. Pure. */
 export function namespacedCaches(def: PrintedBake, project: string): PrintedBake {
   const target = Object.fromEntries(
     Object.entries(def.target).map(([name, t]) => {
       const args = (t.args ?? {}) as Record<string, string>;
-      return [name, CACHE_NS_ARG in args ? t : { ...t, args: { ...args, [CACHE_NS_ARG]: project } }];
+      return [name, { ...t, args: { ...args, [CACHE_NS_ARG]: cacheNamespace(project, args[CACHE_NS_ARG]) } }];
     }),
   );
   return { ...def, target };
@@ -152,7 +152,7 @@ async function rewriteMetadata(file: string, def: PrintedBake, items: readonly B
     const imageId = landed.get(i.target)?.imageId;
     const t = def.target[i.target] as Target;
     const userContexts = (t.contexts ?? {}) as Record<string, string>;
-    if (imageId) targets.set(i.target, { imageId, tags: i.session.b.tags, userContexts, userCacheNamespace: CACHE_NS_ARG in ((t.args ?? {}) as Record<string, string>), pushed: pushed.get(i.target) });
+    if (imageId) targets.set(i.target, { imageId, tags: i.session.b.tags, userContexts, userCacheNamespace: ((t.args ?? {}) as Record<string, string>)[CACHE_NS_ARG], pushed: pushed.get(i.target) });
   }
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   await writeFile(file, JSON.stringify(localBakeMetadata(m, targets), null, 2));

@@ -11,6 +11,7 @@ import { lineSplitter } from '../lib/line-splitter.js';
 import { runChild } from './child.js';
 import { pullEventsOfText } from './pull-output.js';
 import { HelixError } from '../lib/errors.js';
+import { registryHost } from './tag-syntax.js';
 
 export interface PullEvent {
   id?: string;
@@ -59,9 +60,9 @@ function splitDigest(ref: string): [string, string] {
   return at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : splitTag(ref);
 }
 
-/** "reg:5000/a/b" → "reg:5000". */
+/** The registry a repository is on, by docker's rule: "reg:5000/a/b" → "reg:5000", "app" → docker.io. */
 function hostOf(repo: string): string {
-  return repo.slice(0, repo.indexOf('/'));
+  return registryHost(repo) ?? 'docker.io';
 }
 
 /** A local image id as the engine prints it. */

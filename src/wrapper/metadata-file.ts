@@ -10,8 +10,8 @@ export interface LandedImage {
   tags: readonly string[];
   /** The user's own --build-context flags, name → value as given (the wrapper adds its own for local bases). */
   userContexts: Readonly<Record<string, string>>;
-  /** The user set BUILDKIT_CACHE_MOUNT_NS; otherwise the wrapper did. */
-  userCacheNamespace: boolean;
+  /** The BUILDKIT_CACHE_MOUNT_NS the user set (the build ran with it inside the project's); absent: the wrapper set it. */
+  userCacheNamespace?: string;
   /** The registry's digest of the image the daemon pushed: buildx reports it as the image's digest. */
   pushed?: string;
 }
@@ -33,12 +33,12 @@ function withoutAddedArgs(provenance: unknown, img: LandedImage): unknown {
   const kept = Object.fromEntries(
     Object.entries(args)
       .filter(([k]) => {
-        if (k === `build-arg:${CACHE_NS_ARG}`) return img.userCacheNamespace;
+        if (k === `build-arg:${CACHE_NS_ARG}`) return img.userCacheNamespace !== undefined;
         if (k.startsWith('context:')) return user.has(k.slice('context:'.length));
         return true;
       })
       // A user's docker-image:// context of a local image was given pinned in the registry: theirs as they wrote it.
-      .map(([k, v]) => [k, k.startsWith('context:') ? user.get(k.slice('context:'.length)) : v]),
+      .map(([k, v]) => [k, k.startsWith('context:') ? user.get(k.slice('context:'.length)) : k === `build-arg:${CACHE_NS_ARG}` ? img.userCacheNamespace : v]),
   );
   if (!user.size && kept['frontend.caps'] === CONTEXTS_CAP) delete kept['frontend.caps'];
   // buildx leaves out arguments that are empty.

@@ -45,8 +45,8 @@ export interface SmartBuild {
   quiet: boolean;
   iidfile?: string;
   metadataFile?: string;
-  /** The user set the cache mount namespace (otherwise the wrapper did: not theirs to see in the metadata file). */
-  userCacheNamespace: boolean;
+  /** The cache mount namespace the user set, which runs inside the project's (absent: not theirs to see in the metadata file). */
+  userCacheNamespace?: string;
   /** The context or the Dockerfile comes from stdin: it can be read by one solve only. */
   stdin: boolean;
   /** The same build on the local builder, for when the shared BuildKit is unreachable. */
@@ -142,16 +142,31 @@ export function projectOf(env: Env): string {
 }
 
 /**
- * The build with its cache mounts in the project's namespace: one buildkitd serves every project, and
- * a `RUN --mount=type=cache` id would otherwise be one directory for all of them. The user's own value
- * wins. Layers stay shared: only steps with a cache mount get a project-specific cache key.
+ * The cache mount namespace a build runs with: the project's, always. A value the user (or a project
+ * file) sets becomes a namespace inside it, never another project's: project ids have no '/'. Pure.
  */
-export function withCacheNamespace(b: ParsedBuild, project: string): ParsedBuild {
-  return hasCacheNamespace(b) ? b : withFlags(b, [{ name: 'build-arg', value: `${CACHE_NS_ARG}=${project}` }]);
+export function cacheNamespace(project: string, user: string | undefined): string {
+  return user === undefined ? project : `${project}/${user}`;
 }
 
-function hasCacheNamespace(b: ParsedBuild): boolean {
-  return values(b, 'build-arg').some((a) => a === CACHE_NS_ARG || a.startsWith(`${CACHE_NS_ARG}=`));
+/**
+ * The build with its cache mounts in the project's namespace: one buildkitd serves every project, and
+ * a `RUN --mount=type=cache` id would otherwise be one directory for all of them. Layers stay shared:
+ * only steps with a cache mount get a project-specific cache key.
+ */
+export function withCacheNamespace(b: ParsedBuild, project: string): ParsedBuild {
+  const user = userCacheNamespace(b);
+  const flags = b.flags.filter((f) => !(f.name === 'build-arg' && isCacheNamespaceArg(f.value ?? '')));
+  return withFlags({ ...b, flags }, [{ name: 'build-arg', value: `${CACHE_NS_ARG}=${cacheNamespace(project, user)}` }]);
+}
+
+const isCacheNamespaceArg = (a: string) => a === CACHE_NS_ARG || a.startsWith(`${CACHE_NS_ARG}=`);
+
+/** The value the user's last BUILDKIT_CACHE_MOUNT_NS build argument gives (a bare name: from the environment, as docker reads it). */
+function userCacheNamespace(b: ParsedBuild): string | undefined {
+  const a = values(b, 'build-arg').filter(isCacheNamespaceArg).pop();
+  if (a === undefined) return undefined;
+  return a === CACHE_NS_ARG ? process.env[CACHE_NS_ARG] : a.slice(CACHE_NS_ARG.length + 1);
 }
 
 /** The argv of a tarball load: the solve's build with the tags, without progress output (the user has seen it once). */
@@ -194,7 +209,7 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       quiet: isTrue(b, 'quiet'),
       iidfile: lastValue(b, 'iidfile'),
       metadataFile: lastValue(b, 'metadata-file'),
-      userCacheNamespace: hasCacheNamespace(user),
+      userCacheNamespace: userCacheNamespace(user),
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
       localArgv,
       // With the cache namespace: the shared builder's cache mounts stay the project's own.

@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import { basicAuth } from '../lib/registry-client.js';
+import type { ToolkitConfig } from '../lib/config.js';
 import type { RegistryCredential } from '../lib/session-contract.js';
 
 /**
@@ -54,6 +55,11 @@ export async function ensureLogin(c: RegistryCredential | undefined, registry: s
   const text = await readIfExists(file);
   const next = c ? withLogin(text, c) : withoutSessionLogin(text, registry);
   if (next !== undefined) await writeFileAtomic(file, next, 0o600);
+}
+
+/** Whether the session's login may go to a registry host: the shared registry's and the facade's only, exactly. Pure. */
+export function sendsLoginTo(cfg: Pick<ToolkitConfig, 'registry' | 'facade'>, host: string): boolean {
+  return host === cfg.registry || (cfg.facade !== '' && host === cfg.facade);
 }
 
 /**

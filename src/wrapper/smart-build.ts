@@ -20,7 +20,7 @@ import { localBaseContexts, type LocalBases } from './local-bases.js';
 import { bytesPulled, downloadedAt, pullLayers, type ManifestLayer } from './pull-output.js';
 import { probeSharedServices } from './reach.js';
 import { bearerToken, fetchManifest, readCredential } from '../lib/registry-client.js';
-import { registryAuthHeader } from './registry-login.js';
+import { registryAuthHeader, sendsLoginTo } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 import { HelixError } from '../lib/errors.js';
 
@@ -86,10 +86,16 @@ export function keepOutput(cfg: ToolkitConfig, repo: string): string {
   return `type=image,name=${repo},push=false,compression=${cfg.transferCompression}`;
 }
 
-/** The daemon a command line talks to: its local socket directly, anything else through the CLI. */
+/**
+ * The daemon a command line talks to: its local socket directly, anything else through the CLI. The
+ * session's login goes only to the shared registry and the facade, whatever host a reference names
+ * (a pull of a project file's `image:` on another registry goes without it).
+ */
 export function daemonFor(call: DockerCall, cfg: ToolkitConfig): Daemon {
   const socket = engineSocket(call, process.env, currentContext(call.configDir));
-  return socket ? new EngineApi(socket, (host, token) => registryAuthHeader(readCredential(cfg), host, token)) : new DockerCli(cfg.realDocker, call.globals);
+  return socket
+    ? new EngineApi(socket, (host, token) => registryAuthHeader(sendsLoginTo(cfg, host) ? readCredential(cfg) : undefined, host, token))
+    : new DockerCli(cfg.realDocker, call.globals);
 }
 
 export class Session {

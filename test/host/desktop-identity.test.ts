@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dockerRunArgs, identityEnv } from '../../src/host/desktop-identity.js';
+import { dockerRunArgs, identityEnv, ownProject } from '../../src/host/desktop-identity.js';
+import { checkId } from '../../src/host/ids.js';
 import { loadHostConfig } from '../../src/host/host-config.js';
 import { sessionCreateOptions } from '../../src/host/session.js';
 
@@ -27,5 +28,22 @@ describe('dockerRunArgs', () => {
 
   it('refuses an id that could leave the credentials directory', () => {
     expect(() => dockerRunArgs(cfg, '../x', 'web')).toThrowError(/invalid session id/);
+  });
+});
+
+describe('project ids', () => {
+  it('are their namespace as they are: ids a lossy mapping would merge are refused, with the rule', () => {
+    expect(checkId('project', 'app')).toBe('app');
+    expect(checkId('project', 'app.v2_x--y')).toBe('app.v2_x--y');
+    for (const bad of ['app-', 'app.', '-app', 'a..b', 'a._b', 'App']) expect(() => checkId('project', bad)).toThrowError(/invalid project id .*separated by single/);
+  });
+
+  it("give a desktop started without one a project of its own, which no operator's project can be", () => {
+    expect(ownProject('desk1')).toBe('session.desk1');
+    expect(ownProject('desk1')).not.toBe(ownProject('desk2'));
+    expect(() => checkId('project', 'session.desk1')).toThrowError(/not starting with "session\."/);
+    expect(() => ownProject('desk-')).toThrowError(/cannot name a namespace of its own/);
+    const env = (sessionCreateOptions(cfg, { id: 'desk1' }, 'CapBnd:\t000001ffffffffff\n') as { Env: string[] }).Env;
+    expect(env).toContain('HELIX_PROJECT=session.desk1');
   });
 });

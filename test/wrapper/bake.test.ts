@@ -77,12 +77,12 @@ describe('transferDefinition', () => {
 });
 
 describe('namespacedCaches', () => {
-  it("gives every target the project's cache mount namespace unless the target sets its own", () => {
+  it("gives every target the project's cache mount namespace, a target's own inside it", () => {
     const def = { target: { a: { context: 'a' }, b: { context: 'b', args: { A: '1' } }, c: { args: { BUILDKIT_CACHE_MOUNT_NS: 'mine' } } } };
     expect(namespacedCaches(def, 'alpha').target).toEqual({
       a: { context: 'a', args: { BUILDKIT_CACHE_MOUNT_NS: 'alpha' } },
       b: { context: 'b', args: { A: '1', BUILDKIT_CACHE_MOUNT_NS: 'alpha' } },
-      c: { args: { BUILDKIT_CACHE_MOUNT_NS: 'mine' } },
+      c: { args: { BUILDKIT_CACHE_MOUNT_NS: 'alpha/mine' } },
     });
   });
 });

@@ -25,7 +25,7 @@ const solved = {
   'containerimage.digest': manifest,
   'image.name': 'helix-registry:5000/helix-projects/prj/app',
 };
-const own = { userContexts: {}, userCacheNamespace: false };
+const own = { userContexts: {} };
 
 describe('qualifiedName', () => {
   it('names a tag as docker normalizes it', () => {
@@ -69,8 +69,10 @@ describe('localMetadata', () => {
     const onlyOurs = { ...solved, 'buildx.build.provenance': { invocation: { parameters: { frontend: 'dockerfile.v0', args: { 'build-arg:BUILDKIT_CACHE_MOUNT_NS': 'prj' } } } } };
     expect(localMetadata(onlyOurs, { ...own, imageId: config, tags: [] })['buildx.build.provenance']).toEqual({ invocation: { parameters: { frontend: 'dockerfile.v0' } } });
     // The user's context as they wrote it, though the build was given the local image pinned in the registry.
-    const theirs = localMetadata(solved, { imageId: config, tags: [], userContexts: { 'debian:trixie': 'docker-image://debian:trixie' }, userCacheNamespace: true });
-    expect(args(theirs)).toEqual({ ...solved['buildx.build.provenance'].invocation.parameters.args, 'context:debian:trixie': 'docker-image://debian:trixie' });
+    // The user's cache namespace as they set it, though the build ran with it inside the project's.
+    const inProject = { ...solved, 'buildx.build.provenance': { invocation: { parameters: { args: { ...solved['buildx.build.provenance'].invocation.parameters.args, 'build-arg:BUILDKIT_CACHE_MOUNT_NS': 'prj/mine' } } } } };
+    const theirs = localMetadata(inProject, { imageId: config, tags: [], userContexts: { 'debian:trixie': 'docker-image://debian:trixie' }, userCacheNamespace: 'mine' });
+    expect(args(theirs)).toEqual({ ...solved['buildx.build.provenance'].invocation.parameters.args, 'build-arg:BUILDKIT_CACHE_MOUNT_NS': 'mine', 'context:debian:trixie': 'docker-image://debian:trixie' });
     expect(solved['buildx.build.provenance'].invocation.parameters.args).toHaveProperty('build-arg:BUILDKIT_CACHE_MOUNT_NS');
   });
 });

@@ -43,7 +43,6 @@ describe('decide', () => {
         quiet: true,
         iidfile: '/tmp/i',
         metadataFile: undefined,
-        userCacheNamespace: false,
         stdin: false,
         localArgv: ['buildx', 'build', '--builder', 'default', '--quiet', '--load', '--iidfile=/tmp/i', '--build-arg=A=1', '--tag=x', '--progress=plain', '.'],
         // What runs if the wrapper fails inside the build: the shared builder, loading, in the project's cache namespace.
@@ -85,13 +84,16 @@ describe('decide', () => {
     });
   });
 
-  it("puts cache mounts in the project's namespace on the shared builder only, and the user's value wins", () => {
+  it("puts cache mounts in the project's namespace on the shared builder only, and the user's value inside it (never another project's)", () => {
     const smart = (argv: string[], env: Record<string, string>) => (decide(argv, env, cfg) as Extract<Plan, { kind: 'smart' }>).build;
     const b = smart(['build', '.'], { ...shared, HELIX_PROJECT: 'alpha' });
     expect(values(b.build, 'build-arg')).toEqual(['BUILDKIT_CACHE_MOUNT_NS=alpha']);
     expect(b.localArgv).not.toContain('--build-arg=BUILDKIT_CACHE_MOUNT_NS=alpha');
-    expect(values(smart(['build', '--build-arg', 'BUILDKIT_CACHE_MOUNT_NS=mine', '.'], shared).build, 'build-arg')).toEqual(['BUILDKIT_CACHE_MOUNT_NS=mine']);
-    expect(values(smart(['build', '--build-arg', 'BUILDKIT_CACHE_MOUNT_NS', '.'], shared).build, 'build-arg')).toEqual(['BUILDKIT_CACHE_MOUNT_NS']);
+    const mine = smart(['build', '--build-arg', 'BUILDKIT_CACHE_MOUNT_NS=beta', '--build-arg', 'A=1', '.'], { ...shared, HELIX_PROJECT: 'alpha' });
+    expect(values(mine.build, 'build-arg')).toEqual(['A=1', 'BUILDKIT_CACHE_MOUNT_NS=alpha/beta']);
+    expect(mine.userCacheNamespace).toBe('beta');
+    // A bare name takes its value from the environment, as docker reads it; unset there, the project's alone.
+    expect(values(smart(['build', '--build-arg', 'BUILDKIT_CACHE_MOUNT_NS', '.'], { ...shared, HELIX_PROJECT: 'alpha' }).build, 'build-arg')).toEqual(['BUILDKIT_CACHE_MOUNT_NS=alpha']);
   });
 
   it('marks stdin contexts and Dockerfiles, which one solve must read', () => {

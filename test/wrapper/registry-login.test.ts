@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bearerChallenge } from '../../src/lib/registry-client.js';
-import { registryAuthHeader, withLogin, withoutSessionLogin } from '../../src/wrapper/registry-login.js';
+import { registryAuthHeader, sendsLoginTo, withLogin, withoutSessionLogin } from '../../src/wrapper/registry-login.js';
 
 const cred = { registry: 'helix-registry:5000', username: 'session-s1', password: 'p?>~' };
 
@@ -55,5 +55,15 @@ describe('withoutSessionLogin', () => {
     expect(withoutSessionLogin(JSON.stringify({ auths: { 'helix-registry:5000': { auth: mine } } }), 'helix-registry:5000')).toBeUndefined();
     expect(withoutSessionLogin('{', 'helix-registry:5000')).toBeUndefined();
     expect(withoutSessionLogin(undefined, 'helix-registry:5000')).toBeUndefined();
+  });
+});
+
+describe('sendsLoginTo', () => {
+  it('sends the login to the shared registry and the facade only, by exact host and port', () => {
+    const cfg = { registry: 'helix-registry:5000', facade: 'helix-facade:5002' };
+    expect(sendsLoginTo(cfg, 'helix-registry:5000')).toBe(true);
+    expect(sendsLoginTo(cfg, 'helix-facade:5002')).toBe(true);
+    for (const other of ['localhost:5999', 'docker.io', 'helix-registry', 'helix-registry:5001', 'helix-registry:5000.evil.example', 'ghcr.io', '']) expect(sendsLoginTo(cfg, other)).toBe(false);
+    expect(sendsLoginTo({ registry: 'helix-registry:5000', facade: '' }, '')).toBe(false);
   });
 });

@@ -7,7 +7,10 @@ describe('transferRepository', () => {
   it('names transfers by project and image repository, never by tag', () => {
     expect(transferRepository('helix-registry:5000', 'prj_abc', ['myapp:latest'])).toBe('helix-registry:5000/helix-projects/prj_abc/myapp');
     expect(transferRepository('r:5000', 'p', ['ghcr.io/org/App:1.2'])).toBe('r:5000/helix-projects/p/org/app');
-    expect(transferRepository('r:5000', 'My Project!', [])).toBe('r:5000/helix-projects/my-project/untagged');
+    expect(transferRepository('r:5000', 'p', [])).toBe('r:5000/helix-projects/p/untagged');
+    // A project id that is not a namespace as it is is refused, never mapped onto another's.
+    expect(() => transferRepository('r:5000', 'My Project!', [])).toThrowError(/project "My Project!" cannot name a registry namespace/);
+    expect(() => transferRepository('r:5000', 'app-', [])).toThrowError(/cannot name a registry namespace/);
   });
 
   it('strips registry hosts, tags and digests from a reference', () => {

@@ -1,5 +1,5 @@
 import { HelixError } from '../../lib/errors.js';
-import { assertNoIdentity, dockerRunArgs, identityFiles, issueIdentity, listIdentities, revokeIdentity } from '../desktop-identity.js';
+import { assertNoIdentity, dockerRunArgs, identityFiles, issueIdentity, listIdentities, ownProject, revokeIdentity } from '../desktop-identity.js';
 import { checkId } from '../ids.js';
 import { required, unknownSub, type Command } from './command.js';
 
@@ -14,7 +14,7 @@ export const credentials: Command = {
     switch (sub) {
       case 'issue': {
         const id = checkId('session', required(rest[0], 'credentials issue', 'desktop ID'));
-        const project = checkId('project', flags.project ?? 'default');
+        const project = flags.project === undefined ? ownProject(id) : checkId('project', flags.project);
         await assertNoIdentity(d.cfg, id);
         await issueIdentity(d.cfg, { id, project, days: d.cfg.credentialDays });
         process.stderr.write(`helix: credentials for desktop ${id} (project ${project}) valid ${d.cfg.credentialDays} days; start it with these docker run arguments:\n`);

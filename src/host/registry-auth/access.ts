@@ -2,7 +2,7 @@
 // push and pull their own project's namespace and only pull the docker.io mirror; everybody else (a
 // container a session runs, with no credentials) only pulls the mirror. Nobody but the host lists the
 // catalog or deletes: the host mints its own tokens (token.ts) and never asks here. Pure.
-import { PROJECTS_PREFIX, projectNamespace } from '../../lib/registry-names.js';
+import { isProjectId, PROJECTS_PREFIX, projectNamespace } from '../../lib/registry-names.js';
 
 export type Identity = { kind: 'anonymous' } | { kind: 'project'; project: string; client: string };
 
@@ -26,7 +26,8 @@ export function allowedActions(who: Identity, want: Access): string[] {
   if (want.type !== 'repository') return [];
   let may: string[];
   if (want.name === PROJECTS_PREFIX || want.name.startsWith(`${PROJECTS_PREFIX}/`)) {
-    may = who.kind === 'project' && want.name.startsWith(`${projectNamespace(who.project)}/`) ? ['pull', 'push'] : [];
+    // Exactly the project's own namespace: an id that is not one (none is issued) gets nothing.
+    may = who.kind === 'project' && isProjectId(who.project) && want.name.startsWith(`${projectNamespace(who.project)}/`) ? ['pull', 'push'] : [];
   } else {
     may = ['pull'];
   }

@@ -21,6 +21,13 @@ describe('grant', () => {
     expect(grant(session, ['repository:helix-projects:pull'])).toEqual([]);
   });
 
+  it("never maps two projects onto one namespace: a login whose project is not a namespace as it is gets nothing", () => {
+    const trailing = { kind: 'project', project: 'app-', client: 'session-s2' } as const;
+    expect(grant(trailing, ['repository:helix-projects/app/x:pull,push', 'repository:helix-projects/app-/x:pull,push'])).toEqual([]);
+    const app = { kind: 'project', project: 'app', client: 'session-s3' } as const;
+    expect(grant(app, ['repository:helix-projects/app-/x:pull'])).toEqual([]);
+  });
+
   it('lets everybody pull the docker.io mirror and nobody push or delete there', () => {
     for (const who of [session, anonymous]) {
       expect(grant(who, ['repository:library/debian:pull,push,delete'])).toEqual([{ type: 'repository', name: 'library/debian', actions: ['pull'] }]);
