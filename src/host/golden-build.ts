@@ -3,7 +3,7 @@
 // during a build coalesce into exactly one rerun (a request file every trigger writes and the lock
 // holder consumes); the status is durable (build.json), so a restarted host process resumes the same
 // build, judged by how its container ended, not by when the host came back; one deadline covers it.
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
@@ -108,14 +108,27 @@ export class GoldenBuilder {
   }
 
   /**
+   * Records that a build of the project is asked for, on disk: a host process killed after this (serve
+   * answers 202 only then) leaves the request for the next one (`resume`, and serve at its start).
+   */
+  async request(p: string): Promise<void> {
+    await this.config(p);
+    await mkdir(this.store.projectDir(p), { recursive: true });
+    const f = await open(this.requestPath(p), 'w');
+    try {
+      await f.sync();
+    } finally {
+      await f.close();
+    }
+  }
+
+  /**
    * Asks for a build and runs it if no other caller is building the project; otherwise the running one
    * builds once more afterwards. The request is written before the lock is tried, so a request that
    * races the holder's release is seen by the holder or by its own lock attempt, never lost.
    */
   async trigger(p: string): Promise<'built' | 'queued'> {
-    await this.config(p);
-    await mkdir(this.store.projectDir(p), { recursive: true });
-    await writeFile(this.requestPath(p), '');
+    await this.request(p);
     const lock = await tryLock(this.lockPath(p));
     if (!lock) {
       this.d.log.info(`golden ${p}: a build is running; one more will follow it`);

@@ -58,9 +58,26 @@ export function mirroredRepositories(images: readonly string[]): Set<string> {
   return new Set(images.map((ref) => mirrorReference(ref).repository));
 }
 
-/** The transfers to delete: older than the grace period and named by no build event since. Pure. */
-export function chooseDeletions(transfers: readonly Transfer[], recentRefs: ReadonlySet<string>, cutoffMs: number): Transfer[] {
-  return transfers.filter((t) => t.pushedMs < cutoffMs && !recentRefs.has(`${t.repo}@${t.digest}`));
+/** The tag the wrapper pushes a local base under (local-bases.ts); any other tag is someone's on purpose. */
+const WRAPPER_TAG = /^base-[0-9a-f]{12}$/;
+
+/**
+ * Lines `<repo>/_manifests/tags/<tag>/current/link sha256:<hex>` → the manifests (repo@digest) a tag
+ * pushed on purpose names: a session's `docker push` into its namespace. The wrapper's own transfers
+ * go by digest, or under its local-base tags. Pure.
+ */
+export function taggedOnPurpose(lines: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of lines.split('\n')) {
+    const m = /^(?:\.\/)?(.+)\/_manifests\/tags\/([^/]+)\/current\/link (sha256:[0-9a-f]{64})$/.exec(line.trim());
+    if (m && !WRAPPER_TAG.test(m[2] as string)) out.add(`${m[1]}@${m[3]}`);
+  }
+  return out;
+}
+
+/** The transfers to delete: older than the grace period, named by no build event since, and no image someone tagged. Pure. */
+export function chooseDeletions(transfers: readonly Transfer[], keep: ReadonlySet<string>, cutoffMs: number): Transfer[] {
+  return transfers.filter((t) => t.pushedMs < cutoffMs && !keep.has(`${t.repo}@${t.digest}`));
 }
 
 /** Transfers (repo@digest, without the registry host) that build events at or after the cutoff name. */
@@ -118,7 +135,9 @@ export async function registryGc(d: SandboxDeps, graceHours: number, events?: re
     const cutoffMs = Date.now() - graceHours * 3_600_000;
     const listing = await inRegistry(d, `cd ${STORE}/repositories 2>/dev/null && find . -path '*/_manifests/revisions/sha256/*/link' -printf '%T@ %P\\n' || true`);
     const transfers = parseTransfers(listing, mirroredRepositories(d.cfg.mirrorImages));
-    const doomed = chooseDeletions(transfers, recentTransfers(events ?? (await readHostEvents(d.cfg.stateDir)), cutoffMs), cutoffMs);
+    const tags = await inRegistry(d, `cd ${STORE}/repositories 2>/dev/null && find . -path '*/_manifests/tags/*/current/link' | while read -r f; do printf '%s %s\\n' "$f" "$(cat "$f")"; done || true`);
+    const keep = new Set([...recentTransfers(events ?? (await readHostEvents(d.cfg.stateDir)), cutoffMs), ...taggedOnPurpose(tags)]);
+    const doomed = chooseDeletions(transfers, keep, cutoffMs);
     for (const t of doomed) {
       const token = await hostRegistryToken(d.cfg, [repositoryAccess(t.repo, 'delete')]);
       const res = await fetch(`${registryUrl(d.cfg)}/v2/${t.repo}/manifests/${t.digest}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });

@@ -116,8 +116,10 @@ export function serveTriggers(builder: GoldenBuilder, log: Logger, port: number,
         return Promise.reject(new Error('body too large'));
       })
       .then(() => builder.state(project))
-      .then((s) => {
+      .then(async (s) => {
         if (req.method === 'GET') return reply(200, s);
+        // On disk before the answer: a restart after the 202 still builds.
+        await builder.request(project);
         reply(202, { project, accepted: s.status === 'building' ? 'queued' : 'started' });
         slot(() => builder.trigger(project)).catch((err: unknown) => log.error({ err }, `golden ${project}: ${oneLine(err)}`));
       })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDeletions, gcSchedule, mirroredRepositories, parseTransfers } from '../../src/host/registry-gc.js';
+import { chooseDeletions, gcSchedule, mirroredRepositories, parseTransfers, taggedOnPurpose } from '../../src/host/registry-gc.js';
 
 const d1 = 'a'.repeat(64);
 const d2 = 'b'.repeat(64);
@@ -37,5 +37,21 @@ describe('gcSchedule', () => {
     expect(gcSchedule({})).toEqual({ intervalHours: 24, graceHours: 24 });
     expect(gcSchedule({ HELIX_GC_INTERVAL_HOURS: '0', HELIX_GC_GRACE_HOURS: '2' })).toEqual({ intervalHours: 0, graceHours: 2 });
     expect(gcSchedule({ HELIX_GC_INTERVAL_HOURS: 'x' })).toEqual({ intervalHours: 24, graceHours: 24 });
+  });
+});
+
+describe('taggedOnPurpose', () => {
+  it("keeps what a session pushed under a tag of its own, not the wrapper's local-base tags", () => {
+    const a = 'a'.repeat(64);
+    const b = 'b'.repeat(64);
+    const lines = [
+      `./helix-projects/p/app/_manifests/tags/v1/current/link sha256:${a}`,
+      `./helix-projects/p/debian/_manifests/tags/base-0123456789ab/current/link sha256:${b}`,
+      'garbage',
+    ].join('\n');
+    expect([...taggedOnPurpose(lines)]).toEqual([`helix-projects/p/app@sha256:${a}`]);
+    const pushed = { repo: 'helix-projects/p/app', digest: `sha256:${a}`, pushedMs: 1 };
+    const base = { repo: 'helix-projects/p/debian', digest: `sha256:${b}`, pushedMs: 1 };
+    expect(chooseDeletions([pushed, base], taggedOnPurpose(lines), 2000)).toEqual([base]);
   });
 });

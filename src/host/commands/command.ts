@@ -2,6 +2,8 @@
 // dependencies, made once by the CLI.
 import { readdir } from 'node:fs/promises';
 import { HelixError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/log.js';
+import { isValidId } from '../ids.js';
 import type { GoldenBuilder } from '../golden-build.js';
 import type { GoldenStore } from '../golden-store.js';
 import type { SandboxDeps } from '../sandbox.js';
@@ -71,7 +73,9 @@ export function unknownSub(command: string, sub: string | undefined, known: read
   throw new HelixError('BAD_FLAG', `helix ${command}: unknown subcommand ${JSON.stringify(sub)}`, `use ${known.join(', ')}`);
 }
 
-/** The projects that have golden state on this host. */
-export async function listProjects(store: GoldenStore): Promise<string[]> {
-  return (await readdir(store.root).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
+/** The projects that have golden state on this host; an entry that is no project's is skipped, with one warning. */
+export async function listProjects(store: GoldenStore, log: Logger): Promise<string[]> {
+  const names = (await readdir(store.root).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
+  for (const n of names.filter((x) => !isValidId('project', x))) log.warn(`${store.root}/${n} is not a project's golden directory (not a project id); skipped`);
+  return names.filter((n) => isValidId('project', n));
 }

@@ -7,7 +7,7 @@ export const golden: Command = {
   ].join('\n'),
   async run({ sub, rest }, d) {
     if (sub === 'resume' && !rest[0]) {
-      for (const p of await listProjects(d.store)) await d.goldens.resume(p);
+      for (const p of await listProjects(d.store, d.log)) await d.goldens.resume(p);
       return 0;
     }
     const project = required(rest[0], `golden ${sub ?? ''}`, 'project id');

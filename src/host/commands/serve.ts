@@ -10,7 +10,7 @@ export const serve: Command = {
     if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) throw new HelixError('BAD_FLAG', `--port ${JSON.stringify(flags.port)} is not a port number (1-65535)`);
     const token = await serveToken(`${d.cfg.stateDir}/serve.token`);
     const maxBuilds = Math.max(1, Number(process.env.HELIX_MAX_GOLDEN_BUILDS ?? 2) || 2);
-    for (const p of await listProjects(d.store)) void d.goldens.resume(p);
+    for (const p of await listProjects(d.store, d.log)) void d.goldens.resume(p).catch((err: unknown) => d.log.error(`golden ${p}: ${oneLine(err)}`));
     await serveTriggers(d.goldens, d.log, port, { token, maxBuilds });
     // Registry garbage collection when due, checked hourly; a failed one is logged and tried again later.
     const gc = () => void gcIfDue(d).catch((err: unknown) => d.log.error(`registry gc: ${oneLine(err)}`));
