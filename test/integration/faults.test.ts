@@ -12,6 +12,7 @@ import { GoldenBuilder } from '../../src/host/golden-build.js';
 import { GoldenStore } from '../../src/host/golden-store.js';
 import { loadHostConfig } from '../../src/host/host-config.js';
 import { registryGc } from '../../src/host/registry-gc.js';
+import { serveToken } from '../../src/host/serve.js';
 import { sandboxUp, type SandboxDeps } from '../../src/host/sandbox.js';
 import { removeSession, sessionDirOf, stopSession } from '../../src/host/session.js';
 import { context, deps, nonce, session, sh, stateScratch } from './helpers.js';
@@ -300,6 +301,43 @@ describe('serve', () => {
     expect(await send('GET', '/nope')).toBe(404);
     server.kill('SIGTERM');
     await stopped;
+  });
+
+  it('keeps a trigger it answered 202 across a kill -9, builds it at its next start, and skips a stray goldens entry with one warning', async () => {
+    const port = 18_000 + (process.pid % 1000);
+    const token = await serveToken(join(deps.cfg.stateDir, 'serve.token'));
+    const slow = goldenProject(deps.cfg.stateDir, 'serve-slow');
+    writeFileSync(join(deps.cfg.stateDir, 'projects', `${slow}.json`), JSON.stringify({ startupScript: `${context({ 'startup.sh': 'sleep 15\n' })}/startup.sh`, timeoutMinutes: 10 }));
+    const queued = goldenProject(deps.cfg.stateDir, 'serve-queued');
+    const stray = join(deps.cfg.stateDir, 'goldens', `Not A Project ${process.pid}`);
+    cleanups.push(() => rmSync(stray, { recursive: true, force: true }));
+    // One build at a time: the second trigger waits for a slot, answered 202 but not yet started.
+    const start = () => {
+      const child = spawn(process.execPath, [HELIX, 'serve', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HELIX_GC_INTERVAL_HOURS: '0', HELIX_MAX_GOLDEN_BUILDS: '1' } });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      return { child, err: () => err, exited: new Promise((r) => child.once('exit', r)) };
+    };
+    const post = (p: string) => fetch(`http://127.0.0.1:${port}/projects/${p}/golden-build`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then((r) => r.status, () => 0);
+    const first = start();
+    await until('serve to listen', async () => (await fetch(`http://127.0.0.1:${port}/nope`).then((r) => r.status, () => 0)) === 404, 30_000);
+    expect(await post(slow)).toBe(202);
+    expect(await post(queued)).toBe(202);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(existsSync(join(deps.cfg.stateDir, 'goldens', queued, 'build.requested'))).toBe(true);
+
+    mkdirSync(stray, { recursive: true });
+    const second = start();
+    const store = new GoldenStore(`${deps.cfg.stateDir}/goldens`);
+    await until('the queued build to be promoted', () => store.current(queued).then((c) => c !== undefined), 240_000);
+    await until('the slow build to end', () => new GoldenBuilder(deps, store).state(slow).then((st) => st.status !== 'building'), 120_000);
+    const warnings = second.err().split('\n').filter((l) => l.includes('Not A Project'));
+    expect(warnings, second.err()).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^helix: warning: .*Not A Project \d+ is not a project's golden directory \(not a project id\); skipped$/);
+    expect(second.child.exitCode).toBeNull();
+    second.child.kill('SIGTERM');
+    await second.exited;
   });
 });
 
