@@ -10,11 +10,14 @@ import { isProjectId, OWN_PROJECT_PREFIX, PROJECT_ID_RULE } from '../lib/registr
 import { desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
 import { credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
 import { buildkitAddress, facadeAddress, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
-import { checkId } from './ids.js';
+import { checkId, isValidId } from './ids.js';
+import type { ClientRecord } from './registry-auth/clients.js';
+
+const CLIENT_PREFIX = 'session-';
 
 /** A desktop's name towards the shared services: its certificate's CN and registry username. */
 export function desktopClient(id: string): string {
-  return `session-${checkId('session', id)}`;
+  return `${CLIENT_PREFIX}${checkId('session', id)}`;
 }
 
 /**
@@ -100,12 +103,13 @@ export async function listIdentities(cfg: HostConfig): Promise<IssuedIdentity[]>
   const root = `${cfg.stateDir}/credentials`;
   const out: IssuedIdentity[] = [];
   for (const client of (await readdir(root).catch(() => [] as string[])).sort()) {
-    if (!client.startsWith('session-')) continue;
+    const id = client.slice(CLIENT_PREFIX.length);
+    // Runs' credentials sit here too (run-ID), and nothing else is the host's to list.
+    if (!client.startsWith(CLIENT_PREFIX) || !isValidId('session', id)) continue;
     const rec = await readFile(join(registryAuthDir(cfg), 'clients', `${client}.json`), 'utf8').then(
-      (t) => JSON.parse(t) as { project?: string; notAfter?: string },
+      (t) => JSON.parse(t) as Partial<ClientRecord>,
       () => undefined,
     );
-    const id = client.slice('session-'.length);
     const files = await identityFiles(cfg, id);
     if (files.length) out.push({ id, project: rec?.project, notAfter: rec?.notAfter, files });
   }
