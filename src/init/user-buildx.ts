@@ -38,7 +38,11 @@ async function mkdirOwned(dir: string, u: BuildxUser): Promise<void> {
   }
 }
 
-/** Copies the template's builder instances into each user's own buildx dir; returns the users whose copy changed. */
+/**
+ * Copies the template's builder instances into each user's own buildx dir; returns the users whose copy
+ * changed. Written by root into homes it does not own: only root's and the docker group's, who drive
+ * dockerd and so are root already; a link they plant in their home gains them nothing.
+ */
 export async function seedUserBuilders(template: string, users: readonly BuildxUser[]): Promise<string[]> {
   const names = await readdir(join(template, 'instances')).catch(() => [] as string[]);
   const changed: string[] = [];
