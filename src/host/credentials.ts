@@ -47,7 +47,7 @@ export async function issueCredentials(cfg: HostConfig, c: CredentialSpec): Prom
   const dir = credentialsDirOf(cfg, c.client);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  for (const f of await readdir(dir)) await rm(join(dir, f), { recursive: true, force: true });
+  await emptyDir(dir);
   if (cfg.buildkit.tls) {
     const ca = await sandboxCa(cfg);
     await copyFile(ca.cert, `${dir}/${CREDENTIAL_FILES.ca}`);
@@ -68,6 +68,10 @@ export async function issueCredentials(cfg: HostConfig, c: CredentialSpec): Prom
 export async function revokeCredentials(cfg: HostConfig, client: string, keepDir = false): Promise<void> {
   await revokeCredential(`${registryAuthDir(cfg)}/clients`, client);
   const dir = credentialsDirOf(cfg, client);
-  if (!keepDir) return rm(dir, { recursive: true, force: true });
+  await (keepDir ? emptyDir(dir) : rm(dir, { recursive: true, force: true }));
+}
+
+/** Removes what a directory holds, keeping the directory (and so a bind mount of it); none there is nothing to do. */
+async function emptyDir(dir: string): Promise<void> {
   for (const f of await readdir(dir).catch(() => [] as string[])) await rm(join(dir, f), { recursive: true, force: true });
 }

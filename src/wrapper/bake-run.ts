@@ -166,7 +166,7 @@ export interface BakeRun {
 
 /** How the wrapper should end, or undefined to hand the line to the real docker unchanged. */
 export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResult | undefined> {
-  const { buildkitUp, registryUp, facadeUp, buildkitProblem } = await probeSharedServices(cfg);
+  const { buildkitUp, registryUp, facadeUp, buildkitWarning } = await probeSharedServices(cfg);
   const explicitBuilder = lastOpt(r.bake.opts, 'builder') !== undefined;
   // As a build does: the session's own builder runs the bake, its command line as given.
   const bakeLocally = (why: string) => {
@@ -174,7 +174,7 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
     const env = { ...process.env, BUILDX_BUILDER: localBuilderName(r.docker, process.env) };
     return runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', ...r.bake.args], { env });
   };
-  if (!buildkitUp) return explicitBuilder ? undefined : bakeLocally(`warning: shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}`);
+  if (!buildkitUp) return explicitBuilder ? undefined : bakeLocally(`warning: ${buildkitWarning}`);
   if (!registryUp) return undefined;
   const print = await runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--print', ...r.bake.args], {
     stdout: 'capture',

@@ -29,9 +29,9 @@ async function act(plan: Plan, cfg: ToolkitConfig): Promise<ChildResult | undefi
   await ensureLogin(readCredential(cfg), cfg.registry, configDirOf(plan));
   switch (plan.kind) {
     case 'buildx': {
-      const { buildkitUp, buildkitProblem } = await probeSharedServices(cfg);
+      const { buildkitUp, buildkitWarning } = await probeSharedServices(cfg);
       if (buildkitUp) return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.argv);
-      process.stderr.write(`helix: warning: shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}; built with the local builder\n`);
+      process.stderr.write(`helix: warning: ${buildkitWarning}; built with the local builder\n`);
       return runPlugin('buildx', cfg.realDocker, plan.configDir, plan.localArgv);
     }
     case 'local':

@@ -8,8 +8,8 @@ export interface SharedServices {
   registryUp: boolean;
   /** The registry facade is configured and answers. */
   facadeUp: boolean;
-  /** Why BuildKit is not used, for the warning: "is unreachable", or what is wrong with the credentials and what to do. */
-  buildkitProblem?: string;
+  /** Why BuildKit is not used, for the warning: "shared BuildKit at X is unreachable", or what is wrong with the credentials and what to do. */
+  buildkitWarning?: string;
 }
 
 /** Whether the shared BuildKit and the shared registry answer, asked at once. */
@@ -19,6 +19,9 @@ export async function probeSharedServices(cfg: ToolkitConfig): Promise<SharedSer
     canConnect(cfg.registry, DEFAULTS.registryPort),
     cfg.facade ? canConnect(cfg.facade, DEFAULTS.facadePort) : false,
   ]);
-  if (!buildkit.ok) return { buildkitUp: false, registryUp, facadeUp, buildkitProblem: buildkit.kind === 'unreachable' ? buildkit.problem : `${buildkit.problem}: ${buildkit.fix}` };
+  if (!buildkit.ok) {
+    const why = buildkit.kind === 'unreachable' ? buildkit.problem : `${buildkit.problem}: ${buildkit.fix}`;
+    return { buildkitUp: false, registryUp, facadeUp, buildkitWarning: `shared BuildKit at ${cfg.buildkitHost} ${why}` };
+  }
   return { buildkitUp: true, registryUp, facadeUp };
 }

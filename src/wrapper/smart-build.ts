@@ -339,10 +339,10 @@ function isResult(r: SmartResult | ChildResult): r is SmartResult {
  */
 export async function runSmartBuild(b: SmartBuild, cfg: ToolkitConfig, progress: Progress = 'inherit', registryRef = false): Promise<SmartResult> {
   const started = Date.now();
-  const { buildkitUp, registryUp, facadeUp, buildkitProblem } = await probeSharedServices(cfg);
+  const { buildkitUp, registryUp, facadeUp, buildkitWarning } = await probeSharedServices(cfg);
   if (!buildkitUp) {
     const build = await runPlugin('buildx', cfg.realDocker, b.configDir, b.localArgv, { stderr: progress });
-    return { build, path: 'local', warning: `shared BuildKit at ${cfg.buildkitHost} ${buildkitProblem}; built with the local builder`, ms: Date.now() - started };
+    return { build, path: 'local', warning: `${buildkitWarning}; built with the local builder`, ms: Date.now() - started };
   }
   const dir = await mkdtemp(join(tmpdir(), 'helix-build-'));
   try {
