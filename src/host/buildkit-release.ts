@@ -1,4 +1,4 @@
-// The images the facade path keeps in the shared BuildKit's store, one name per project and
+// The images the facade path keeps in the builder's store (the shared one's, or its project's), one name per project and
 // repository, hold their blobs there until the next build of that repository replaces the name; a
 // repository nobody builds any more would hold its last image for good. `helix gc` points every name
 // no build used within the grace period at an empty image, so that BuildKit's own garbage collection,
@@ -6,7 +6,10 @@
 import type { HostEvent } from './build-events.js';
 import { readHostEvents } from './build-events.js';
 import { BUILDKIT_LOCAL_SOCKET } from './buildkit-container.js';
-import { execIn } from './engine.js';
+import { containerInfo, execIn } from './engine.js';
+import { projectOfRepository } from './facade/requests.js';
+import type { HostConfig } from './host-config.js';
+import { builderFor } from './tenancy.js';
 import { HelixError } from '../lib/errors.js';
 import { PROJECTS_PREFIX } from '../lib/registry-names.js';
 import type { SandboxDeps } from './sandbox.js';
@@ -33,13 +36,33 @@ const RELEASE = [
 export async function releaseKeptImages(d: SandboxDeps, graceHours: number, events?: readonly HostEvent[]): Promise<string[]> {
   const names = staleKeptNames(events ?? (await readHostEvents(d.cfg.stateDir)), Date.now() - graceHours * 3_600_000);
   if (!names.length) return [];
-  await releaseNames(d, names);
-  d.log.info(`buildkit: ${names.length} kept images released (unused for ${graceHours} h)`);
-  return names;
+  const released = await releaseNames(d, names);
+  d.log.info(`buildkit: ${released.length} kept images released (unused for ${graceHours} h)`);
+  return released;
 }
 
-/** Points each name in BuildKit's image store at an empty image, so what it held can be collected. */
-export async function releaseNames(d: SandboxDeps, names: readonly string[]): Promise<void> {
-  const r = await execIn(d.engine, d.cfg.buildkit.name, ['sh', '-c', RELEASE, 'release', `type=image,"name=${names.join(',')}",push=false`]);
-  if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `releasing ${names.length} kept images in ${d.cfg.buildkit.name}: ${r.stderr.trim().split('\n').pop()}`);
+/** The builders that keep each name: the shared one, or under `project` tenancy the name's project's. Pure. */
+export function keptByBuilder(cfg: HostConfig, names: readonly string[]): Map<string, string[]> {
+  const by = new Map<string, string[]>();
+  for (const n of names) {
+    const builder = builderFor(cfg, projectOfRepository(n.slice(n.indexOf('/') + 1))).name;
+    by.set(builder, [...(by.get(builder) ?? []), n]);
+  }
+  return by;
+}
+
+/**
+ * Points each name in its builder's image store at an empty image, so what it held can be collected;
+ * returns the names released. A project builder that is stopped collects nothing meanwhile: its names
+ * wait for a run while it is up.
+ */
+export async function releaseNames(d: SandboxDeps, names: readonly string[]): Promise<string[]> {
+  const released: string[] = [];
+  for (const [builder, kept] of keptByBuilder(d.cfg, names)) {
+    if (d.cfg.tenancy === 'project' && !(await containerInfo(d.engine, builder))?.State.Running) continue;
+    const r = await execIn(d.engine, builder, ['sh', '-c', RELEASE, 'release', `type=image,"name=${kept.join(',')}",push=false`]);
+    if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `releasing ${kept.length} kept images in ${builder}: ${r.stderr.trim().split('\n').pop()}`);
+    released.push(...kept);
+  }
+  return released;
 }

@@ -5,6 +5,7 @@ import { HelixError, oneLine } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
 import { bench, demo } from '../harness/commands.js';
 import { OPTIONS, type Command, type Flags, type HostDeps } from './commands/command.js';
+import { builders } from './commands/builders.js';
 import { credentials } from './commands/credentials.js';
 import { gc } from './commands/gc.js';
 import { golden } from './commands/golden.js';
@@ -19,7 +20,7 @@ import { DEFAULT_POLICY, GoldenStore } from './golden-store.js';
 import { mountedGenerations } from './session.js';
 import { loadHostConfig } from './host-config.js';
 
-const COMMANDS: Record<string, Command> = { up, session, credentials, demo, stats, golden, run, serve, gc, bench };
+const COMMANDS: Record<string, Command> = { up, session, credentials, builders, demo, stats, golden, run, serve, gc, bench };
 
 const USAGE = `usage: helix <command>\n${Object.values(COMMANDS).map((c) => c.usage).join('\n')}`;
 

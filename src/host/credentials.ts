@@ -8,18 +8,25 @@ import { CREDENTIAL_FILES, type RegistryCredential } from '../lib/session-contra
 import { pkiDir, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
 import { issueCredential, revokeCredential } from './registry-auth/clients.js';
 import { ensureSelfSigned, issueLeaf, type KeyPair } from './pki.js';
+import { builderFor, projectPkiDir } from './tenancy.js';
 
 /** The sandbox's CA, made by the first command that needs it. */
 export function sandboxCa(cfg: HostConfig): Promise<KeyPair> {
   return ensureSelfSigned(pkiDir(cfg), 'ca', 'helix sandbox CA', true);
 }
 
+/** The CA a project's builder takes clients from: the project's own in `project` tenancy. */
+export function builderCa(cfg: HostConfig, project: string | undefined): Promise<KeyPair> {
+  const own = builderFor(cfg, project).project;
+  return own ? ensureSelfSigned(projectPkiDir(cfg, own), 'ca', `helix project ${own} CA`, true) : sandboxCa(cfg);
+}
+
 /**
  * A BuildKit server's TLS directory (buildkit-container.ts): its certificate for the names clients
  * reach it by (`keep`: one already there stays) and the CA it takes client certificates from.
  */
-export async function buildkitServerTls(cfg: HostConfig, dir: string, dns: string[], days: number, keep: boolean): Promise<string> {
-  const ca = await sandboxCa(cfg);
+export async function buildkitServerTls(cfg: HostConfig, dir: string, dns: string[], days: number, keep: boolean, ca?: KeyPair): Promise<string> {
+  ca ??= await sandboxCa(cfg);
   await issueLeaf(ca, dir, 'server', { cn: dns[0] as string, dns, usage: 'serverAuth', days }, keep);
   await copyFile(ca.cert, `${dir}/ca.pem`);
   return dir;
@@ -49,7 +56,7 @@ export async function issueCredentials(cfg: HostConfig, c: CredentialSpec): Prom
   await chmod(dir, 0o700);
   await emptyDir(dir);
   if (cfg.buildkit.tls) {
-    const ca = await sandboxCa(cfg);
+    const ca = await builderCa(cfg, c.project);
     await copyFile(ca.cert, `${dir}/${CREDENTIAL_FILES.ca}`);
     await issueLeaf(ca, dir, 'client', { cn: c.client, dns: [c.client], usage: 'clientAuth', days: c.days });
   }

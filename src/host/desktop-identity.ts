@@ -9,9 +9,10 @@ import { HelixError } from '../lib/errors.js';
 import { isProjectId, OWN_PROJECT_PREFIX, PROJECT_ID_RULE } from '../lib/registry-names.js';
 import { desktopEnv, IN_CONTAINER } from '../lib/session-contract.js';
 import { credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
-import { buildkitAddress, facadeAddress, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
+import { facadeAddress, registryAddress, registryAuthDir, type HostConfig } from './host-config.js';
 import { checkId, isValidId } from './ids.js';
 import type { ClientRecord } from './registry-auth/clients.js';
+import { builderFor } from './tenancy.js';
 
 const CLIENT_PREFIX = 'session-';
 
@@ -60,7 +61,7 @@ export interface IdentityEnv {
 export function identityEnv(cfg: HostConfig, e: IdentityEnv): Record<string, string> {
   return desktopEnv({
     builderName: cfg.builderName,
-    buildkitHost: buildkitAddress(cfg),
+    buildkitHost: builderFor(cfg, e.project).address,
     registry: registryAddress(cfg),
     facade: facadeAddress(cfg),
     project: e.project,

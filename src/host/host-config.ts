@@ -1,8 +1,17 @@
 // The host side's configuration: Helix's names as defaults, each overridable by environment. Pure.
 import { DEFAULTS } from '../lib/config.js';
+import { HelixError } from '../lib/errors.js';
 import { ENV } from '../lib/session-contract.js';
 
+/**
+ * Who shares a BuildKit (HELIX_TENANCY): `shared`, one for the sandbox, for projects that trust each
+ * other; `project`, one for each project (tenancy.ts), so nothing a build leaves is seen by another's.
+ */
+export type Tenancy = 'shared' | 'project';
+export const TENANCIES: readonly Tenancy[] = ['shared', 'project'];
+
 export interface HostConfig {
+  tenancy: Tenancy;
   /** The shared builder's name in every session and run (HELIX_BUILDER_NAME). */
   builderName: string;
   network: string;
@@ -25,7 +34,7 @@ export interface HostConfig {
   facade: { name: string; port: number; enabled: boolean };
   /** How long a session's or a run's credentials stay valid, in days (HELIX_CREDENTIAL_DAYS). */
   credentialDays: number;
-  /** Each run sidecar's cache volume, bounded like the shared cache (HELIX_SIDECAR_MAX_USED). */
+  /** Each run sidecar's and project builder's cache, bounded like the shared cache (HELIX_SIDECAR_MAX_USED). */
   sidecarGc: HostConfig['buildkit']['gc'];
   /** Host directory for configs and session data-roots. */
   stateDir: string;
@@ -42,8 +51,22 @@ const num = (env: Env, k: string, d: number) => (env[k] ? Number(env[k]) : d);
 
 export const BUILDKIT_IMAGE = 'moby/buildkit:v0.34.2';
 
+function tenancy(env: Env): Tenancy {
+  const v = env.HELIX_TENANCY || 'shared';
+  if (!(TENANCIES as readonly string[]).includes(v)) throw new HelixError('BAD_CONFIG', `HELIX_TENANCY=${JSON.stringify(v)} is not a tenancy`, `use ${TENANCIES.join(' or ')}`);
+  return v as Tenancy;
+}
+
 export function loadHostConfig(env: Env = process.env): HostConfig {
+  const c = loadConfig(env);
+  // Without client certificates anyone on the network reaches any project's builder.
+  if (c.tenancy === 'project' && !c.buildkit.tls) throw new HelixError('BAD_CONFIG', 'HELIX_TENANCY=project needs BuildKit\'s mutual TLS', 'unset HELIX_BUILDKIT_TLS');
+  return c;
+}
+
+function loadConfig(env: Env): HostConfig {
   return {
+    tenancy: tenancy(env),
     builderName: str(env, ENV.builderName, DEFAULTS.builderName),
     network: str(env, 'HELIX_NETWORK', DEFAULTS.network),
     buildkit: {
@@ -206,11 +229,11 @@ export function renderSidecarToml(c: HostConfig, reservedBytes = 0): string {
   return [...workerToml(c.sidecarGc, reservedBytes), ''].join('\n');
 }
 
-/** buildkitd.toml: trust the shared registry over http, and use it as docker.io's mirror. */
-export function renderBuildkitdToml(c: HostConfig, reservedBytes = 0): string {
+/** buildkitd.toml: trust the shared registry over http, and use it as docker.io's mirror. `gc`: a project builder's bounds. */
+export function renderBuildkitdToml(c: HostConfig, reservedBytes = 0, gc = c.buildkit.gc): string {
   const reg = registryAddress(c);
   return [
-    ...workerToml(c.buildkit.gc, reservedBytes),
+    ...workerToml(gc, reservedBytes),
     `[registry."${reg}"]`,
     '  http = true',
     '  insecure = true',

@@ -14,6 +14,10 @@ import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from '.
 import { ensureSelfSigned } from './pki.js';
 import { buildkitServerTls } from './credentials.js';
 import { hostRegistryToken, repositoryAccess } from './registry-token.js';
+import { projectStatesDir } from './tenancy.js';
+
+/** Where the facade sees every project builder's state, under `project` tenancy. */
+const FACADE_PROJECT_STORES = '/var/lib/buildkit-projects';
 
 export interface SandboxDeps {
   engine: Engine;
@@ -30,7 +34,7 @@ const SPEC_LABEL = 'helix.spec';
  * spec (an older version, TLS or token auth turned on) is replaced: a service must not keep running
  * without the protection its configuration asks for.
  */
-async function ensureContainer(d: SandboxDeps, spec: Record<string, unknown> & { name: string; Labels?: Record<string, string> }): Promise<'created' | 'started' | 'running' | 'replaced'> {
+export async function ensureContainer(d: SandboxDeps, spec: Record<string, unknown> & { name: string; Labels?: Record<string, string> }): Promise<'created' | 'started' | 'running' | 'replaced'> {
   const name = spec.name;
   const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
   let info = await containerInfo(d.engine, name);
@@ -209,6 +213,17 @@ async function ensureBuildkit(d: SandboxDeps, tlsDir: string): Promise<string> {
   return state;
 }
 
+/**
+ * Under `project` tenancy nothing builds on the shared BuildKit: a running one, left from `shared`
+ * tenancy, is stopped (its cache stays, for a return to `shared`).
+ */
+async function stopSharedBuildkit(d: SandboxDeps): Promise<string> {
+  if (!(await containerInfo(d.engine, d.cfg.buildkit.name))?.State.Running) return 'off (project tenancy)';
+  await d.engine.getContainer(d.cfg.buildkit.name).stop({ t: 30 }).catch(() => undefined);
+  d.log.warn(`${d.cfg.buildkit.name} stopped: under project tenancy each project builds on its own BuildKit`);
+  return 'stopped (project tenancy)';
+}
+
 /** The facade answers, and asks for a token. */
 async function facadeHealthy(d: SandboxDeps): Promise<boolean> {
   const base = await onNetwork(d, d.cfg.facade.name, d.cfg.facade.port);
@@ -222,6 +237,7 @@ async function ensureFacade(d: SandboxDeps): Promise<string> {
     await d.engine.getContainer(cfg.facade.name).remove({ force: true }).catch(() => undefined);
     return 'off';
   }
+  await mkdir(projectStatesDir(cfg), { recursive: true, mode: 0o700 });
   const state = await ensureContainer(d, {
     name: cfg.facade.name,
     Image: cfg.registryAuth.image,
@@ -232,11 +248,13 @@ async function ensureFacade(d: SandboxDeps): Promise<string> {
       `HELIX_AUTH_ISSUER=${cfg.registryAuth.issuer}`,
       `HELIX_AUTH_REALM=${tokenRealm(cfg)}`,
       `HELIX_FACADE_PORT=${cfg.facade.port}`,
+      ...(cfg.tenancy === 'project' ? [`HELIX_FACADE_PROJECT_STORES=${FACADE_PROJECT_STORES}`] : []),
     ],
     HostConfig: {
       NetworkMode: cfg.network,
       RestartPolicy: { Name: 'unless-stopped' },
-      Binds: [`${cfg.buildkit.volume}:/var/lib/buildkit:ro`, `${registryAuthDir(cfg)}/token.pem:${TOKEN_CERT_IN_REGISTRY}:ro`],
+      // Under `project` tenancy each project's builder keeps its store in a directory of its own, all under one.
+      Binds: [cfg.tenancy === 'project' ? `${projectStatesDir(cfg)}:${FACADE_PROJECT_STORES}:ro` : `${cfg.buildkit.volume}:/var/lib/buildkit:ro`, `${registryAuthDir(cfg)}/token.pem:${TOKEN_CERT_IN_REGISTRY}:ro`],
     },
     NetworkingConfig: { EndpointsConfig: { [cfg.network]: { Aliases: [cfg.facade.name] } } },
   });
@@ -285,10 +303,10 @@ export async function sandboxUp(d: SandboxDeps): Promise<UpResult> {
   const pki = await ensurePki(d.cfg);
   const registryAuth = await ensureRegistryAuth(d);
   const registry = await ensureRegistry(d);
-  const buildkit = await ensureBuildkit(d, pki.buildkitTls);
+  const buildkit = d.cfg.tenancy === 'project' ? await stopSharedBuildkit(d) : await ensureBuildkit(d, pki.buildkitTls);
   const facade = await ensureFacade(d);
   await seedMirror(d);
-  d.log.info(`sandbox up: registry ${registry}, token server ${registryAuth}, buildkit ${buildkit}${d.cfg.buildkit.tls ? ' (mutual TLS)' : ' (plaintext)'}, facade ${facade}`);
+  d.log.info(`sandbox up (${d.cfg.tenancy} tenancy): registry ${registry}, token server ${registryAuth}, buildkit ${buildkit}${d.cfg.buildkit.tls ? ' (mutual TLS)' : ' (plaintext)'}, facade ${facade}`);
   return { network, registry, registryAuth, buildkit, facade };
 }
 

@@ -7,7 +7,10 @@ import { containerInfo, demuxBuffer, engineError, execIn, statusOf, type Engine,
 import type { HostConfig } from './host-config.js';
 import { desktopContainerSpec } from './desktop-container.js';
 import { checkId } from './ids.js';
-import { waitFor } from './sandbox.js';
+import { waitFor, type SandboxDeps } from './sandbox.js';
+import { stopIdleBuilders, withProjectBuilder } from './project-builder.js';
+import { PROJECT_LABEL } from './tenancy.js';
+import { createLogger, type Logger } from '../lib/log.js';
 import { createDataRoot, removeTree } from './subvolume.js';
 import { credentialsBind, identityEnv, issueIdentity, ownProject, revokeIdentity } from './desktop-identity.js';
 import { appendSessionFile, readSessionFile } from './session-files.js';
@@ -26,6 +29,16 @@ export interface SessionSpec {
   goldenMode?: boolean;
   /** Another desktop image than the configured one. */
   image?: string;
+}
+
+const logs = new Map<string, Logger>();
+
+/** The host side's dependencies, for what sessions start and stop beside them (a project's builder). */
+function hostDeps(engine: Engine, cfg: HostConfig): SandboxDeps {
+  const file = `${cfg.stateDir}/log/host.log`;
+  const log = logs.get(file) ?? createLogger({ name: 'helix', file, human: false });
+  logs.set(file, log);
+  return { engine, cfg, log };
 }
 
 export function sessionName(id: string): string {
@@ -63,7 +76,7 @@ export function sessionCreateOptions(cfg: HostConfig, spec: SessionSpec, procSta
       image: spec.image,
       network: cfg.network,
       env: { ...env, ...spec.env },
-      labels: { 'helix.role': 'session', 'helix.session': spec.id },
+      labels: { 'helix.role': 'session', 'helix.session': spec.id, [PROJECT_LABEL]: sessionProject(spec) },
       binds: [
         `${sessionDirOf(cfg, spec.id)}:${IN_CONTAINER.dataMount}`,
         credentialsBind(cfg, spec.id),
@@ -90,7 +103,8 @@ async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec
   const procStatus = await readFile('/proc/self/status', 'utf8');
   try {
     // A golden build lives no longer than its timeout; a day is the shortest a certificate is issued for.
-    await issueIdentity(cfg, { id: spec.id, project: sessionProject(spec), days: spec.goldenMode ? 1 : cfg.credentialDays });
+    const project = sessionProject(spec);
+    await withProjectBuilder(hostDeps(engine, cfg), project, () => issueIdentity(cfg, { id: spec.id, project, days: spec.goldenMode ? 1 : cfg.credentialDays }));
     const c = await engine.createContainer(sessionCreateOptions(cfg, spec, procStatus));
     await c.start();
   } catch (err) {
@@ -129,8 +143,10 @@ export async function finishGoldenSession(engine: Engine, cfg: HostConfig, id: s
   const { StatusCode } = (await c.wait()) as { StatusCode: number };
   const logs = demuxBuffer(await c.logs({ stdout: true, stderr: true }));
   const result = await goldenResultOf(cfg, id);
+  const project = (await c.inspect()).Config.Labels?.[PROJECT_LABEL];
   await c.remove({ force: true, v: true });
   await revokeIdentity(cfg, id);
+  if (project) await stopIdleBuilders(hostDeps(engine, cfg), project);
   return { exitCode: StatusCode, result, logs };
 }
 
@@ -190,11 +206,14 @@ export async function stopSession(engine: Engine, id: string): Promise<void> {
 /** Stops the session cleanly (its dockerd is stopped by helix-init), removes it and its data-root. */
 export async function removeSession(engine: Engine, cfg: HostConfig, id: string): Promise<void> {
   const name = sessionName(id);
-  if (await containerInfo(engine, name)) {
+  const info = await containerInfo(engine, name);
+  if (info) {
     await engine.getContainer(name).stop({ t: 30 }).catch(() => undefined);
     await engine.getContainer(name).remove({ force: true, v: true });
   }
   await revokeIdentity(cfg, id);
+  const project = info?.Config.Labels?.[PROJECT_LABEL];
+  if (project) await stopIdleBuilders(hostDeps(engine, cfg), project);
   await archiveEvents(cfg, id);
   await removeTree(sessionDirOf(cfg, id), [dataRootOf(cfg, id)]);
 }

@@ -1,6 +1,7 @@
 import { HelixError } from '../../lib/errors.js';
-import { assertNoIdentity, dockerRunArgs, identityFiles, issueIdentity, listIdentities, ownProject, revokeIdentity } from '../desktop-identity.js';
+import { assertNoIdentity, dockerRunArgs, issueIdentity, listIdentities, ownProject, revokeIdentity } from '../desktop-identity.js';
 import { checkId } from '../ids.js';
+import { stopIdleBuilders, withProjectBuilder } from '../project-builder.js';
 import { required, unknownSub, type Command } from './command.js';
 
 export const credentials: Command = {
@@ -16,17 +17,17 @@ export const credentials: Command = {
         const id = checkId('session', required(rest[0], 'credentials issue', 'desktop ID'));
         const project = flags.project === undefined ? ownProject(id) : checkId('project', flags.project);
         await assertNoIdentity(d.cfg, id);
-        await issueIdentity(d.cfg, { id, project, days: d.cfg.credentialDays });
+        await withProjectBuilder(d, project, () => issueIdentity(d.cfg, { id, project, days: d.cfg.credentialDays }));
         process.stderr.write(`helix: credentials for desktop ${id} (project ${project}) valid ${d.cfg.credentialDays} days; start it with these docker run arguments:\n`);
         process.stdout.write(`${dockerRunArgs(d.cfg, id, project).join('\n')}\n`);
         return 0;
       }
       case 'revoke': {
         const id = checkId('session', required(rest[0], 'credentials revoke', 'desktop ID'));
-        if (!(await identityFiles(d.cfg, id)).length) {
-          throw new HelixError('NOT_FOUND', `no credentials for desktop ${id}`, 'helix credentials ls lists them');
-        }
+        const held = (await listIdentities(d.cfg)).find((i) => i.id === id);
+        if (!held) throw new HelixError('NOT_FOUND', `no credentials for desktop ${id}`, 'helix credentials ls lists them');
         await revokeIdentity(d.cfg, id, true);
+        if (held.project) await stopIdleBuilders(d, held.project);
         return 0;
       }
       case 'ls': {

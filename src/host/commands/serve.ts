@@ -1,5 +1,6 @@
 import { HelixError, oneLine } from '../../lib/errors.js';
 import { gcIfDue } from '../registry-gc.js';
+import { stopIdleBuilders } from '../project-builder.js';
 import { serveToken, serveTriggers } from '../serve.js';
 import { listProjects, type Command } from './command.js';
 
@@ -16,6 +17,10 @@ export const serve: Command = {
     const gc = () => void gcIfDue(d).catch((err: unknown) => d.log.error(`registry gc: ${oneLine(err)}`));
     setInterval(gc, 3_600_000).unref();
     gc();
+    // Each revocation stops its idle builder at once; this stops those that outlived their desktops
+    // otherwise (a command killed between the two, an engine restart that brought every builder back).
+    const idle = () => void stopIdleBuilders(d).catch((err: unknown) => d.log.error(`project builders: ${oneLine(err)}`));
+    if (d.cfg.tenancy === 'project') setInterval(idle, 60_000).unref();
     d.log.info(`listening on 127.0.0.1:${port}: POST /projects/<id>/golden-build with "Authorization: Bearer $(cat ${d.cfg.stateDir}/serve.token)"`);
     return new Promise<number>(() => {});
   },

@@ -1,7 +1,7 @@
 // What the registry facade is asked, read from the request line: the API root, or a manifest or blob
 // of a project repository by digest. Tags, uploads, the catalog and everything else are refused,
 // since the facade only hands a session the image its own build just made. Pure.
-import { PROJECTS_PREFIX } from '../../lib/registry-names.js';
+import { isProjectId, PROJECTS_PREFIX } from '../../lib/registry-names.js';
 
 export type FacadeRequest =
   | { kind: 'base' }
@@ -40,4 +40,10 @@ export function parseRange(header: string | undefined, size: number): [number, n
   const start = Number(m[1]);
   const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   return start >= size || end < start ? null : [start, end];
+}
+
+/** The project a repository the facade serves belongs to (`helix-projects/<project>/...`), or undefined. */
+export function projectOfRepository(repository: string): string | undefined {
+  const [prefix, project] = repository.split('/');
+  return prefix === PROJECTS_PREFIX && project !== undefined && isProjectId(project) ? project : undefined;
 }

@@ -11,8 +11,11 @@ import type { Access } from '../registry-auth/access.js';
 import { parseRange, parseRequest } from './requests.js';
 
 export interface FacadeService {
-  /** The root of BuildKit's content store (its blobs/sha256/ holds every blob by digest). */
-  contentDir: string;
+  /**
+   * The root of the BuildKit content store (its blobs/sha256/ holds every blob by digest) that serves a
+   * repository: the shared builder's, or under `project` tenancy its project's; undefined if it has none yet.
+   */
+  contentDir: (repository: string) => string | undefined;
   verify: (token: string) => Promise<Access[] | undefined>;
   /** The token server, as the registry's challenge names it. */
   realm: string;
@@ -64,9 +67,11 @@ async function serve(svc: FacadeService, req: IncomingMessage, res: ServerRespon
     return;
   }
   const unknown = r.kind === 'manifest' ? 'MANIFEST_UNKNOWN' : 'BLOB_UNKNOWN';
+  const store = svc.contentDir(r.repository);
+  if (!store) return fail(res, 404, unknown, `${r.digest} is not in the builder's store`);
   let fh: FileHandle;
   try {
-    fh = await open(join(svc.contentDir, 'blobs', 'sha256', r.digest.slice('sha256:'.length)), constants.O_RDONLY | constants.O_NOFOLLOW);
+    fh = await open(join(store, 'blobs', 'sha256', r.digest.slice('sha256:'.length)), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(res, 404, unknown, `${r.digest} is not in the builder's store`);
     throw err;

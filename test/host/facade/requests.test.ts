@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRange, parseRequest } from '../../../src/host/facade/requests.js';
+import { parseRange, parseRequest, projectOfRepository } from '../../../src/host/facade/requests.js';
 
 const D = `sha256:${'ab'.repeat(32)}`;
 
@@ -36,5 +36,16 @@ describe('parseRange', () => {
     expect(parseRange('bytes=5-2', 10)).toBeNull();
     expect(parseRange('bytes=0-1,4-5', 10)).toBeNull();
     expect(parseRange('items=0-1', 10)).toBeNull();
+  });
+});
+
+describe('projectOfRepository', () => {
+  it("names the project whose builder's store serves a repository under project tenancy", () => {
+    expect(projectOfRepository('helix-projects/alpha/app')).toBe('alpha');
+    expect(projectOfRepository('helix-projects/session.t1/app')).toBe('session.t1');
+    expect(projectOfRepository('helix-projects/alpha')).toBe('alpha');
+    expect(projectOfRepository('library/debian')).toBeUndefined();
+    expect(projectOfRepository('helix-projects/..')).toBeUndefined();
+    expect(projectOfRepository('helix-projects')).toBeUndefined();
   });
 });

@@ -33,7 +33,7 @@ beforeAll(async () => {
   layerDigest = put(layer);
   manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [{ digest: layerDigest, size: layer.length }] });
   manifestDigest = put(manifest);
-  server = createServer(facadeHandler({ contentDir: content, verify: tokenVerifier(signer), realm: 'http://auth/token', service: 'helix-registry' }));
+  server = createServer(facadeHandler({ contentDir: () => content, verify: tokenVerifier(signer), realm: 'http://auth/token', service: 'helix-registry' }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
