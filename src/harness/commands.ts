@@ -6,6 +6,7 @@ import { HelixError } from '../lib/errors.js';
 import type { Command } from '../host/commands/command.js';
 import { checkTargets, runLoadBench, type BenchRow } from './bench-load.js';
 import { restoreTargets, runRestoreBench } from './bench-restore.js';
+import { runTenancyBench } from './bench-tenancy.js';
 import { sandboxUp } from '../host/sandbox.js';
 import { FULL_SCALE, runMainJob, SMALL_SCALE, type SampleScale } from './main-job.js';
 
@@ -53,8 +54,18 @@ export const bench: Command = {
     '                                  the load-path bench: prints a table, writes .helix/bench-load.json',
     '  bench restore [--files 100000] [--mb 1024]',
     '                                  golden restore methods side by side: writes .helix/bench-restore.json',
+    '  bench tenancy                   what HELIX_TENANCY=project costs against shared: writes .helix/bench-tenancy.json',
   ].join('\n'),
   async run({ sub, flags }, d) {
+    if (sub === 'tenancy') {
+      const rows = await runTenancyBench(d);
+      const file = await writeResult('bench-tenancy', { rows });
+      const num = (v: number, unit: string) => (unit === 'ms' ? `${(v / 1000).toFixed(2)} s` : unit === 'MiB' ? `${v.toFixed(1)} MiB` : String(v)).padStart(12);
+      const width = Math.max(...rows.map((r) => r.case.length));
+      const table = rows.map((r) => `${r.case.padEnd(width)} ${num(r.shared, r.unit)} ${num(r.project, r.unit)}`).join('\n');
+      process.stdout.write(`\n${'case'.padEnd(width)} ${'shared'.padStart(12)} ${'project'.padStart(12)}\n${table}\nresults: ${file}\n`);
+      return 0;
+    }
     if (sub === 'restore') {
       const files = Number(flags.files);
       const totalMb = Number(flags.mb);
@@ -66,7 +77,7 @@ export const bench: Command = {
       process.stdout.write(`\n${'filesystem'.padEnd(16)} ${'method'.padEnd(15)} ${'time'.padStart(10)}\n${table}\n\n${targetLines(targets)}\nresults: ${file}\n`);
       return 0;
     }
-    if (sub !== undefined && sub !== 'load') throw new HelixError('BAD_FLAG', `helix bench: unknown bench ${JSON.stringify(sub)}`, 'use load or restore');
+    if (sub !== undefined && sub !== 'load') throw new HelixError('BAD_FLAG', `helix bench: unknown bench ${JSON.stringify(sub)}`, 'use load, restore or tenancy');
     const sizesGb = flags.sizes.split(',').map(Number);
     const layers = Number(flags.layers);
     const repeats = Number(flags.repeats);
