@@ -2,6 +2,7 @@
 // everywhere else. The prefix has a '-', which no Docker Hub namespace can have, so no project can ever
 // name a mirrored image; the registry's token server grants by these same rules. Pure.
 import { HelixError } from './errors.js';
+import { DOCKER_HUB, parseReference } from './reference.js';
 
 /** The top-level namespace of projects' transfers. */
 export const PROJECTS_PREFIX = 'helix-projects';
@@ -40,6 +41,7 @@ export const OWN_PROJECT_PREFIX = 'session.';
 
 /** Where a mirrored docker.io image lives in the registry: "debian:trixie" → library/debian, tag trixie. */
 export function mirrorReference(image: string): { repository: string; tag: string } {
-  const [repo, tag = 'latest'] = image.split(':') as [string, string?];
-  return { repository: repo.includes('/') ? repo : `library/${repo}`, tag };
+  const r = parseReference(image);
+  if (r?.domain !== DOCKER_HUB || r.digest) throw new HelixError('BAD_CONFIG', `mirror image ${JSON.stringify(image)} is not a docker.io image by tag`, 'list docker.io images in HELIX_MIRROR_IMAGES, e.g. debian:trixie');
+  return { repository: r.path, tag: r.tag ?? 'latest' };
 }

@@ -3,7 +3,7 @@
 import { isAbsolute, join } from 'node:path';
 import { HelixError } from '../lib/errors.js';
 import type { Flag, ParsedBuild } from './build-flags.js';
-import { validTag } from './tag-syntax.js';
+import { isTagName, parseReference, qualifiedReference } from '../lib/reference.js';
 
 export interface ComposeBuildSpec {
   context?: string;
@@ -106,12 +106,10 @@ export class ComposePlanError extends HelixError {
   }
 }
 
-/** Normalizes an image reference for comparison: no docker.io/library prefix, explicit tag. */
+/** An image reference as docker qualifies it, for comparison (one it cannot read stays as it is). */
 export function normalizeRef(ref: string): string {
-  let r = ref.replace(/^docker\.io\/(library\/)?/, '');
-  const lastSlash = r.lastIndexOf('/');
-  if (!r.includes('@') && r.lastIndexOf(':') <= lastSlash) r = `${r}:latest`;
-  return r;
+  const r = parseReference(ref);
+  return r ? qualifiedReference(r) : ref;
 }
 
 export function imageOf(project: ComposeProject, service: string): string {
@@ -139,7 +137,7 @@ function serviceBuild(project: ComposeProject, name: string, o: ComposeBuildOpti
   if (b.target) add('target', b.target);
   for (const t of [imageOf(project, name), ...(b.tags ?? [])]) {
     // compose refuses the build with its own message.
-    if (!validTag(t)) throw new ComposePlanError(`service ${name}: invalid tag ${JSON.stringify(t)}`);
+    if (!isTagName(t)) throw new ComposePlanError(`service ${name}: invalid tag ${JSON.stringify(t)}`);
     add('tag', t);
   }
   const labels = Array.isArray(b.labels) ? b.labels : Object.entries(b.labels ?? {}).map(([k, v]) => `${k}=${v}`);

@@ -5,16 +5,20 @@
 // docker CLI: it is the one that knows those logins.
 import type { ToolkitConfig } from '../lib/config.js';
 import { runChild } from './child.js';
-import { splitTag, type Daemon } from './daemon.js';
+import type { Daemon } from './daemon.js';
 import type { SmartBuild } from './plan.js';
-import { qualifiedName } from './metadata-file.js';
+import { parseReference, repositoryName, splitForApi } from '../lib/reference.js';
 
 export type PushOutcome = { digest?: string } | { error: string };
 
 /** The registry's digest of the pushed image: the repo digest the daemon recorded for the first name. */
 function digestOf(repoDigests: readonly string[], name: string): string | undefined {
-  const repo = qualifiedName(splitTag(name)[0]);
-  const mine = repoDigests.find((d) => qualifiedName(d.slice(0, d.indexOf('@'))) === repo);
+  const repository = (ref: string) => {
+    const r = parseReference(splitForApi(ref)[0]);
+    return r && repositoryName(r);
+  };
+  const repo = repository(name);
+  const mine = repoDigests.find((d) => repository(d) === repo);
   return mine?.slice(mine.indexOf('@') + 1);
 }
 

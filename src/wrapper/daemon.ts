@@ -11,7 +11,7 @@ import { lineSplitter } from '../lib/line-splitter.js';
 import { runChild } from './child.js';
 import { pullEventsOfText } from './pull-output.js';
 import { HelixError } from '../lib/errors.js';
-import { registryHost } from './tag-syntax.js';
+import { registryOf, splitForApi } from '../lib/reference.js';
 
 export interface PullEvent {
   id?: string;
@@ -42,28 +42,12 @@ export interface Daemon {
   importEmpty(): Promise<string>;
 }
 
-/** "reg:5000/a/b:1" → ["reg:5000/a/b", "1"]; no tag → "latest". */
-export function splitTag(target: string): [string, string] {
-  const slash = target.lastIndexOf('/');
-  const colon = target.lastIndexOf(':');
-  return colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest'];
-}
 
 /** The digest in a push's closing line, "<tag>: digest: sha256:… size: N". */
 function pushedDigest(text: string): string | undefined {
   return /digest: (sha256:[0-9a-f]{64})/.exec(text)?.[1];
 }
 
-/** "repo@sha256:…" → ["repo", "sha256:…"], the way the CLI sends a digest pull. */
-function splitDigest(ref: string): [string, string] {
-  const at = ref.indexOf('@');
-  return at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : splitTag(ref);
-}
-
-/** The registry a repository is on, by docker's rule: "reg:5000/a/b" → "reg:5000", "app" → docker.io. */
-function hostOf(repo: string): string {
-  return registryHost(repo) ?? 'docker.io';
-}
 
 /** A local image id as the engine prints it. */
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
@@ -153,11 +137,11 @@ export class EngineApi implements Daemon {
   }
 
   async pull(ref: string, token?: string): Promise<PullEvent[]> {
-    const [repo, tag] = splitDigest(ref);
+    const [repo, tag] = splitForApi(ref);
     // Each event timed as it comes: how long the download took, apart from the extraction after it.
     const events: PullEvent[] = [];
     let failure: string | undefined;
-    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo), token) }, (line) => {
+    const r = await this.call('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(registryOf(repo), token) }, (line) => {
       if (!line.trim() || failure) return;
       try {
         const e = JSON.parse(line) as PullEvent & { error?: string; errorDetail?: { message?: string } };
@@ -174,8 +158,8 @@ export class EngineApi implements Daemon {
   }
 
   async push(ref: string): Promise<string> {
-    const [repo, tag] = splitTag(ref);
-    const r = await this.call('POST', `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(hostOf(repo)) });
+    const [repo, tag] = splitForApi(ref);
+    const r = await this.call('POST', `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`, { 'X-Registry-Auth': this.registryAuth(registryOf(repo)) });
     if (r.status !== 200) this.fail(`docker push ${ref} failed`, r);
     let digest: string | undefined;
     for (const line of r.body.split('\n')) {
@@ -190,7 +174,7 @@ export class EngineApi implements Daemon {
   }
 
   async tag(image: string, target: string): Promise<void> {
-    const [repo, tag] = splitTag(target);
+    const [repo, tag] = splitForApi(target);
     const r = await this.call('POST', `/images/${image}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`);
     if (r.status !== 201 && r.status !== 200) this.fail(`docker tag ${image} ${target} failed`, r);
   }

@@ -1,6 +1,7 @@
 // The images a Dockerfile reads, as the Dockerfile frontend resolves them: every FROM (with the global
 // ARGs' defaults and the build's --build-arg values substituted), COPY --from and RUN --mount from= of
 // an image; not stage names, `scratch` or stage indexes. Pure.
+import { familiarString, parseReference } from '../lib/reference.js';
 
 /** Joins continuation lines (the escape character at a line's end) and drops comments. */
 function instructions(text: string): string[] {
@@ -70,7 +71,6 @@ export function imageRefs(text: string, buildArgs: ReadonlyMap<string, string> =
 
 /** The name the frontend looks a named context up by: the familiar reference without `:latest`. */
 export function contextName(ref: string): string {
-  let r = ref.replace(/^docker\.io\/(library\/)?/, '').replace(/^index\.docker\.io\/(library\/)?/, '');
-  if (!r.includes('@')) r = r.replace(/:latest$/, '');
-  return r;
+  const r = parseReference(ref);
+  return r ? familiarString(r).replace(/:latest$/, '') : ref;
 }

@@ -12,6 +12,7 @@ import { contextOf, keyValue, lastValue, values, type Flag, type ParsedBuild } f
 import type { Daemon } from './daemon.js';
 import { contextName, imageRefs } from './dockerfile-refs.js';
 import { fetchManifest } from '../lib/registry-client.js';
+import { splitForApi } from '../lib/reference.js';
 import { transferRepository } from './transfer.js';
 
 /** The Dockerfile a build reads, when it can be read before the build (not from stdin or a URL). */
@@ -37,7 +38,7 @@ function pushedFile(cfg: ToolkitConfig): string {
 
 /** The registry still has the manifest (a registry garbage collection may have removed it). */
 async function inRegistry(cfg: ToolkitConfig, ref: string): Promise<boolean> {
-  const [repo, digest] = ref.split('@') as [string, string];
+  const [repo, digest] = splitForApi(ref);
   const res = await fetchManifest(cfg, repo, digest, 'HEAD').catch(() => undefined);
   return res?.status === 200;
 }

@@ -2,7 +2,7 @@
 // solve exported (the transfer name, the manifest digest, the arguments the wrapper added); once the
 // image is in the daemon, the file says what a build on the local builder would have said of it. Pure.
 import { CACHE_NS_ARG } from './plan.js';
-import { registryHost } from './tag-syntax.js';
+import { parseReference, qualifiedReference } from '../lib/reference.js';
 
 export interface LandedImage {
   /** The image's id in the daemon: its config digest (classic store) or manifest digest (containerd store). */
@@ -18,8 +18,8 @@ export interface LandedImage {
 
 /** docker's normalized name of a tag: `app:1` → `docker.io/library/app:1`, as reference.ParseNormalizedNamed. */
 export function qualifiedName(ref: string): string {
-  if (registryHost(ref)) return ref;
-  return ref.includes('/') ? `docker.io/${ref}` : `docker.io/library/${ref}`;
+  const r = parseReference(ref);
+  return r ? qualifiedReference(r, false) : ref;
 }
 
 /** The capability buildx asks for when a build has named contexts. */

@@ -8,7 +8,7 @@ import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js
 import { isBuildCommand, parseDockerArgv, type DockerArgv } from './docker-argv.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from './bake-flags.js';
 import { lastOpt } from './options.js';
-import { validTag } from './tag-syntax.js';
+import { isTagName } from '../lib/reference.js';
 import { imageDestination, type ImageDestination } from './image-outputs.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -115,7 +115,7 @@ function notSmart(b: ParsedBuild): string | undefined {
   if (values(b, 'attest').length || values(b, 'sbom').length || values(b, 'provenance').length) return 'attestations requested';
   if (b.positionals.length !== 1) return 'needs exactly one context';
   // Tags are applied after the solve: one docker refuses is for buildx to refuse, before building.
-  if (namesOf(b, dest).some((t) => !validTag(t))) return 'a tag docker refuses';
+  if (namesOf(b, dest).some((t) => !isTagName(t))) return 'a tag docker refuses';
   return undefined;
 }
 

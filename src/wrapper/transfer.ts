@@ -2,17 +2,13 @@
 // its credentials may write), one repository per image name, addressed by digest only (two sessions
 // building the same tag never share a name). Pure.
 import { pathComponent, projectNamespace } from '../lib/registry-names.js';
-import { registryHost } from './tag-syntax.js';
+import { explicitHost, splitForApi } from '../lib/reference.js';
 
 /** The repository path of a tag without registry host and tag: "reg:5000/a/b:1" → "a/b". */
 export function repositoryOf(tag: string): string {
-  const noDigest = tag.split('@')[0] as string;
-  const lastSlash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  const repo = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
-  const parts = repo.split('/');
-  if (registryHost(repo)) parts.shift();
-  return parts.join('/');
+  const [repo] = splitForApi(tag);
+  const host = explicitHost(repo);
+  return host === undefined ? repo : repo.slice(host.length + 1);
 }
 
 export function transferRepository(registry: string, project: string, tags: readonly string[]): string {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerArgv } from '../../src/wrapper/docker-argv.js';
 import { DEFAULT_SOCKET, engineSocket } from '../../src/lib/engine-endpoint.js';
-import { splitTag } from '../../src/wrapper/daemon.js';
 
 const none = { tls: false };
 
@@ -31,13 +30,5 @@ describe('engineSocket', () => {
     expect(d?.tls).toBe(true);
     expect(engineSocket({ tls: true, host: d?.host }, {})).toBeUndefined();
     expect(parseDockerArgv(['-H', 'unix:///x', 'build', '.'])?.tls).toBe(false);
-  });
-});
-
-describe('splitTag', () => {
-  it('splits a tag after the last path component only', () => {
-    expect(splitTag('reg:5000/a/b:1')).toEqual(['reg:5000/a/b', '1']);
-    expect(splitTag('reg:5000/a/b')).toEqual(['reg:5000/a/b', 'latest']);
-    expect(splitTag('app')).toEqual(['app', 'latest']);
   });
 });

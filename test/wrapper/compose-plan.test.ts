@@ -112,9 +112,10 @@ describe('planComposeBuilds', () => {
 
 describe('normalizeRef', () => {
   it('normalizes references for comparison', () => {
-    expect(normalizeRef('docker.io/library/shop-base')).toBe('shop-base:latest');
+    expect(normalizeRef('docker.io/library/shop-base')).toBe('docker.io/library/shop-base:latest');
+    expect(normalizeRef('shop-base')).toBe(normalizeRef('docker.io/library/shop-base:latest'));
     expect(normalizeRef('reg:5000/a/b')).toBe('reg:5000/a/b:latest');
-    expect(normalizeRef('a/b:1')).toBe('a/b:1');
+    expect(normalizeRef('a/b:1')).toBe('docker.io/a/b:1');
   });
 });
 
