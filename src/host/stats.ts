@@ -1,8 +1,7 @@
 // `helix stats`: the wrapper's per-build events summed up per session and for the sandbox. Events are
-// read from live sessions' directories and from the archive removeSession keeps. Pure but for reading.
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { DATA_FILES } from '../lib/session-contract.js';
+// read from live sessions' directories and from the archive removeSession keeps, through build-events'
+// bounded reader that follows no link. Pure but for reading.
+import { readEventLogs } from './build-events.js';
 import type { BuildEvent } from '../wrapper/events.js';
 
 /** A build event as the wrapper wrote it, with the session it came from. */
@@ -83,21 +82,7 @@ export function renderStats(rows: readonly StatRow[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-async function filesIn(dir: string, pick: (name: string) => string | undefined): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  return names.map(pick).filter((f): f is string => f !== undefined).map((f) => join(dir, f));
-}
-
 /** Every event the host can see: live sessions' logs and the archive of removed sessions. */
 export async function readAllEvents(stateDir: string): Promise<StatEvent[]> {
-  const live = await filesIn(join(stateDir, 'sessions'), (n) => `${n}/${DATA_FILES.events}`);
-  const archived = await filesIn(join(stateDir, 'events'), (n) => (n.endsWith('.jsonl') ? n : undefined));
-  const all = await Promise.all(
-    [...live, ...archived].map(async (f) => {
-      const text = await readFile(f, 'utf8').catch(() => '');
-      const session = f.endsWith(`/${DATA_FILES.events}`) ? basename(join(f, '..')) : basename(f, '.jsonl');
-      return parseEvents(text, session);
-    }),
-  );
-  return all.flat();
+  return (await readEventLogs(stateDir)).flatMap((l) => parseEvents(l.text, l.session));
 }

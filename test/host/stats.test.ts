@@ -1,9 +1,28 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEvents, renderStats, summarize } from '../../src/host/stats.js';
+import { parseEvents, readAllEvents, renderStats, summarize } from '../../src/host/stats.js';
 
 const line = (o: object) => JSON.stringify({ time: 't', project: 'p', tags: ['p/app:latest'], exitCode: 0, ...o });
 
 describe('stats', () => {
+  it("reads live and archived event logs, and no log a session's root made a link to a host file", async () => {
+    const state = mkdtempSync(join(tmpdir(), 'helix-stats-'));
+    try {
+      const host = join(state, 'host-secret.jsonl');
+      writeFileSync(host, `${line({ host: 'leak', path: 'skip', ms: 1 })}\n`);
+      for (const s of ['live', 'linked']) mkdirSync(join(state, 'sessions', s), { recursive: true });
+      writeFileSync(join(state, 'sessions', 'live', 'events.jsonl'), `${line({ path: 'skip', ms: 2 })}\n`);
+      symlinkSync(host, join(state, 'sessions', 'linked', 'events.jsonl'));
+      mkdirSync(join(state, 'events'));
+      writeFileSync(join(state, 'events', 'gone.jsonl'), `${line({ path: 'facade', ms: 3 })}\n`);
+      expect((await readAllEvents(state)).map((e) => e.session).sort()).toEqual(['gone', 'live']);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  });
+
   it('skips lines that are not events', () => {
     const text = [line({ host: 'a', path: 'skip', ms: 500 }), '{"torn', 'not json', line({ host: 'a', ms: 1 })].join('\n');
     expect(parseEvents(text, 'file')).toHaveLength(1);
