@@ -82,6 +82,26 @@ export const DATA_FILES = {
   goldenResult: 'helix-golden-result.json',
 } as const;
 
+/**
+ * The wrapper's caches, in the directory of its event log (a session's data mount, which the host reads
+ * only for the log): what only saves time, each read as a guess and rewritten when wrong.
+ */
+export const WRAPPER_CACHES = {
+  /** `docker compose version --short`, keyed by the plugin file's size and mtime. */
+  composeVersion: 'compose-version.json',
+  /** Local base images pushed for builds, by image id. */
+  bases: 'bases.json',
+  /** The last `docker compose config` of each directory and command line, a file each. */
+  composeConfig: 'compose-config',
+  /** The registry reference each compose service's image was last moved by. */
+  transfers: 'transfers.json',
+} as const;
+
+/** Where a wrapper cache lives, given the event log's path. Pure. */
+export function wrapperCachePath(eventsFile: string, cache: keyof typeof WRAPPER_CACHES): string {
+  return `${eventsFile.slice(0, eventsFile.lastIndexOf('/') + 1)}${WRAPPER_CACHES[cache]}`;
+}
+
 /** A run's BuildKit sidecar answers by this name on the run's network. */
 export const SIDECAR = { alias: 'buildkit', port: 1234 } as const;
 

@@ -3,9 +3,9 @@
 // costs a process start, so the answer is kept beside the event log, keyed by the plugin file it came
 // from (a plugin that moves or changes is asked again).
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
+import { wrapperCachePath } from '../lib/session-contract.js';
 import { findPlugin, runPlugin } from './cli-plugin.js';
 import type { DockerCall } from './plan.js';
 
@@ -31,7 +31,7 @@ export async function composeVersion(cfg: ToolkitConfig, docker: DockerCall): Pr
   const plugin = findPlugin('compose', docker.configDir, process.env);
   const st = plugin ? await stat(plugin).catch(() => undefined) : undefined;
   if (!plugin || !st) return ask(cfg, docker);
-  const file = join(dirname(cfg.eventsFile), 'compose-version.json');
+  const file = wrapperCachePath(cfg.eventsFile, 'composeVersion');
   const cached = await readIfExists(file)
     .then((t) => (t ? (JSON.parse(t) as Cached) : undefined))
     .catch(() => undefined);

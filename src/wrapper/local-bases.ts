@@ -5,9 +5,10 @@
 // frontend uses for that name in FROM, COPY --from and RUN --mount from=: as with plain docker, the
 // local image wins.
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
+import { wrapperCachePath } from '../lib/session-contract.js';
 import { contextOf, keyValue, lastValue, values, type Flag, type ParsedBuild } from './build-flags.js';
 import type { Daemon } from './daemon.js';
 import { contextName, imageRefs } from './dockerfile-refs.js';
@@ -33,7 +34,7 @@ function buildArgs(b: ParsedBuild): Map<string, string> {
 type Pushed = Record<string, string>;
 
 function pushedFile(cfg: ToolkitConfig): string {
-  return join(dirname(cfg.eventsFile), 'bases.json');
+  return wrapperCachePath(cfg.eventsFile, 'bases');
 }
 
 /** The registry still has the manifest (a registry garbage collection may have removed it). */

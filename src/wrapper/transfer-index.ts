@@ -1,14 +1,14 @@
 // The registry reference each compose service's image was last moved by, kept beside the event log.
 // A service built FROM another service's image can then start at once on that reference instead of
 // waiting for the other build; the guess is checked when that build ends (see compose-each).
-import { dirname, join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
 import type { ToolkitConfig } from '../lib/config.js';
+import { wrapperCachePath } from '../lib/session-contract.js';
 
 export type TransferIndex = Record<string, string>;
 
 export function indexFile(cfg: ToolkitConfig): string {
-  return join(dirname(cfg.eventsFile), 'transfers.json');
+  return wrapperCachePath(cfg.eventsFile, 'transfers');
 }
 
 /** Best effort: a missing or unreadable index only means no head start. */
