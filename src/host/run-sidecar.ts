@@ -57,7 +57,7 @@ export class RunManager {
   private readonly engine: Engine;
   private readonly cfg: HostConfig;
 
-  constructor(private readonly d: SandboxDeps) {
+  constructor(d: SandboxDeps) {
     this.engine = d.engine;
     this.cfg = d.cfg;
     this.dir = join(d.cfg.stateDir, 'runs');

@@ -11,7 +11,6 @@ import { runPlugin } from './cli-plugin.js';
 import { buildsImplicitly, flag, opt, optAll, withoutBuild } from './compose-argv.js';
 import { missingBuilds } from './compose-missing.js';
 import { daemonFor } from './smart-build.js';
-import { lastOpt } from './options.js';
 import { startBake } from './compose-bake-run.js';
 import { buildEach } from './compose-each.js';
 import { buildsThroughBake, composeBuildFailureCode } from './compose-exit.js';
