@@ -13,7 +13,7 @@ const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20'
 await Promise.all([
   build({ ...common, entryPoints: ['src/init/main.ts'], outfile: 'init/helix-init.mjs' }),
   build({ ...common, entryPoints: ['src/wrapper/main.ts'], outfile: 'init/helix-docker.mjs', minify: true }),
-  build({ ...common, entryPoints: ['src/host/cli.ts'], outfile: 'dist/helix.mjs', external: ['cpu-features', 'ssh2'] }),
+  build({ ...common, entryPoints: ['src/helix.ts'], outfile: 'dist/helix.mjs', external: ['cpu-features', 'ssh2'] }),
   build({ ...common, entryPoints: ['src/host/registry-auth/main.ts'], outfile: 'dist/helix-registry-auth.mjs', minify: true }),
   build({ ...common, entryPoints: ['src/host/facade/main.ts'], outfile: 'dist/helix-facade.mjs', minify: true }),
 ]);

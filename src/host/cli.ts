@@ -1,9 +1,9 @@
 // helix: the host-side command line. One small handler per command, over dependencies made once; one
-// top-level catch turns every failure into one line with its code and a non-zero exit.
+// top-level catch turns every failure into one line with its code and a non-zero exit. The entry point
+// (src/helix.ts) adds the harness's commands to the host's.
 import { parseArgs } from 'node:util';
 import { HelixError, oneLine } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
-import { bench, demo } from '../harness/commands.js';
 import { OPTIONS, type Command, type Flags, type HostDeps } from './commands/command.js';
 import { builders } from './commands/builders.js';
 import { credentials } from './commands/credentials.js';
@@ -20,11 +20,11 @@ import { DEFAULT_POLICY, GoldenStore } from './golden-store.js';
 import { mountedGenerations } from './session.js';
 import { loadHostConfig } from './host-config.js';
 
-const COMMANDS: Record<string, Command> = { up, session, credentials, builders, demo, stats, golden, run, serve, gc, bench };
+/** The host's own commands. */
+export const HOST_COMMANDS: Record<string, Command> = { up, session, credentials, builders, stats, golden, run, serve, gc };
 
-const USAGE = `usage: helix <command>\n${Object.values(COMMANDS).map((c) => c.usage).join('\n')}`;
-
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], COMMANDS: Record<string, Command>): Promise<number> {
+  const USAGE = `usage: helix <command>\n${Object.values(COMMANDS).map((c) => c.usage).join('\n')}`;
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
@@ -47,10 +47,13 @@ async function main(argv: string[]): Promise<number> {
   return command.run({ sub, rest, flags: values as Flags }, d);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`helix: error: ${oneLine(err)}\n`);
-    process.exit(1);
-  },
-);
+/** Runs `helix` with these commands, and exits with its code. */
+export function runCli(commands: Record<string, Command>): void {
+  main(process.argv.slice(2), commands).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`helix: error: ${oneLine(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
