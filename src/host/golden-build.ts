@@ -85,9 +85,9 @@ export class GoldenBuilder {
     return stat(this.requestPath(p)).then(() => true, () => false);
   }
 
-  /** Consumes the build request, if there is one: unlink succeeds for exactly one caller. */
-  private takeRequest(p: string): Promise<boolean> {
-    return rm(this.requestPath(p)).then(() => true, () => false);
+  /** Consumes the build request: only once the build it starts is on disk, so a crash loses neither. */
+  private async takeRequest(p: string): Promise<void> {
+    await rm(this.requestPath(p), { force: true });
   }
 
   private async update(p: string, f: (s: BuildState) => BuildState): Promise<BuildState> {
@@ -101,7 +101,7 @@ export class GoldenBuilder {
     try {
       if ((await this.state(p)).status === 'building') await this.monitor(p);
       await this.store.sweep(p);
-      while (await this.takeRequest(p)) await this.runOnce(p);
+      while (await this.requested(p)) await this.runOnce(p);
     } finally {
       await lock.release();
     }
@@ -161,6 +161,7 @@ export class GoldenBuilder {
       startedAt: startedAt.toISOString(),
       deadline: new Date(startedAt.getTime() + config.timeoutMinutes * 60_000).toISOString(),
     }));
+    await this.takeRequest(p);
     this.d.log.info(`golden ${p}: build ${buildId} starting${current ? ` from generation ${current.meta.generation}` : ''}`);
     await pauseAt('before-session');
     try {
@@ -191,7 +192,11 @@ export class GoldenBuilder {
     const info = await containerInfo(this.d.engine, sessionName(session));
     if (!info) {
       const result = await goldenResultOf(this.d.cfg, session);
-      if (!result) return this.finish(p, { status: 'failed', reason: 'the golden session is gone' });
+      if (!result) {
+        // A host process that died between taking the request and starting the session: built again.
+        await writeFile(this.requestPath(p), '');
+        return this.finish(p, { status: 'failed', reason: 'the golden session is gone (the host process ended before it did); asked for again' });
+      }
       return this.judge(p, session, { exitCode: result.exitCode, result, logs: '' });
     }
     if (info.State.Running) {

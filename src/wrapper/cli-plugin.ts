@@ -3,9 +3,9 @@
 // (on a cached build a third of its time), about 40 ms of a compose `config` the wrapper reads. The
 // plugin is run exactly as the CLI runs it: the same argv and the re-exec variable, so it parses
 // docker's global options itself.
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { cliConfig, cliConfigDir } from './cli-config.js';
 import { runChild, type ChildOptions, type ChildResult } from './child.js';
 
 /** The variable the docker CLI sets when it runs a plugin; the plugin then acts as `docker <name>`. */
@@ -23,20 +23,13 @@ export function pluginDirs(configDir: string, extraDirs: readonly string[]): str
   ];
 }
 
+/** config.json's extra plugin dirs; undefined where the CLI may read the file otherwise than we do. */
 function extraDirsOf(configDir: string): string[] | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(configDir, 'config.json'), 'utf8');
-  } catch {
-    return [];
-  }
-  try {
-    const extra = (JSON.parse(text) as { cliPluginsExtraDirs?: unknown }).cliPluginsExtraDirs;
-    if (extra === undefined) return [];
-    return Array.isArray(extra) && extra.every((d) => typeof d === 'string') ? extra : undefined;
-  } catch {
-    return undefined;
-  }
+  const { json } = cliConfig(configDir);
+  if (!json) return undefined;
+  const extra = json.cliPluginsExtraDirs;
+  if (extra === undefined) return [];
+  return Array.isArray(extra) && extra.every((d) => typeof d === 'string') ? extra : undefined;
 }
 
 /**
@@ -44,7 +37,7 @@ function extraDirsOf(configDir: string): string[] | undefined {
  * certain (a config file the CLI may read differently): the caller then goes through the CLI.
  */
 export function findPlugin(name: string, configDirFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const configDir = configDirFlag ?? env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+  const configDir = cliConfigDir(configDirFlag, env);
   const extra = extraDirsOf(configDir);
   if (!extra) return undefined;
   for (const dir of pluginDirs(configDir, extra)) {

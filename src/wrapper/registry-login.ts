@@ -1,9 +1,7 @@
 // The session's login to the shared registry, handed to whoever talks to the registry for a build:
 // buildx (through the user's config.json, as `docker login` would leave it) and the daemon
 // (X-Registry-Auth). Our own manifest reads use lib/registry-client.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { readIfExists, writeFileAtomic } from '../lib/atomic-write.js';
+import { cliConfig, cliConfigDir, writeCliConfig } from './cli-config.js';
 import { basicAuth } from '../lib/registry-client.js';
 import type { ToolkitConfig } from '../lib/config.js';
 import type { RegistryCredential } from '../lib/session-contract.js';
@@ -43,18 +41,16 @@ export function withoutSessionLogin(configText: string | undefined, registry: st
   return `${JSON.stringify({ ...config, auths }, null, '\t')}\n`;
 }
 
-const configFile = (flagDir?: string) => join(flagDir ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
-
 /**
  * Leaves the user's config.json logged in to the shared registry with the container's login, as
  * `docker login` would; with none (revoked, or never issued), without the one an earlier build left:
  * the registry refuses a revoked login even for the mirror, which it serves to anyone without one.
  */
 export async function ensureLogin(c: RegistryCredential | undefined, registry: string, flagDir?: string): Promise<void> {
-  const file = configFile(flagDir);
-  const text = await readIfExists(file);
+  const dir = cliConfigDir(flagDir);
+  const { text } = cliConfig(dir);
   const next = c ? withLogin(text, c) : withoutSessionLogin(text, registry);
-  if (next !== undefined) await writeFileAtomic(file, next, 0o600);
+  if (next !== undefined) await writeCliConfig(dir, next);
 }
 
 /** Whether the session's login may go to a registry host: the shared registry's and the facade's only, exactly. Pure. */
