@@ -67,8 +67,8 @@ async function main(argv: string[]): Promise<never> {
   process.once('unhandledRejection', (err) => void recover(err, cfg, argv, plan));
   let ended: ChildResult | undefined;
   try {
-    const facts = { currentBuilder: currentBuilder(), builderAlias: builderAlias(parseDockerArgv(argv)?.configDir) };
-    plan = decide(argv, process.env, cfg, facts);
+    const call = parseDockerArgv(argv);
+    plan = decide(call, process.env, cfg, { currentBuilder: currentBuilder(), builderAlias: builderAlias(call?.configDir) });
     ended = await act(plan, cfg);
   } catch (err) {
     return recover(err, cfg, argv, plan);

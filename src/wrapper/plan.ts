@@ -5,7 +5,7 @@ import type { EndpointInputs } from '../lib/engine-endpoint.js';
 import { ENV } from '../lib/session-contract.js';
 import { isTrue, lastValue, parseBuildArgs, renderArgs, values, withFlags, without, type ParsedBuild } from './build-flags.js';
 import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
-import { isBuildCommand, parseDockerArgv, type DockerArgv } from './docker-argv.js';
+import { isBuildCommand, type DockerArgv } from './docker-argv.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from './bake-flags.js';
 import { lastOpt } from './options.js';
 import { isTagName } from '../lib/reference.js';
@@ -219,8 +219,8 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
   };
 }
 
-export function decide(argv: readonly string[], env: Env, cfg: ToolkitConfig, facts: Facts = {}): Plan {
-  const d = parseDockerArgv(argv);
+/** The plan for a command line, parsed once by the caller (parseDockerArgv; undefined: not one it reads). */
+export function decide(d: DockerArgv | undefined, env: Env, cfg: ToolkitConfig, facts: Facts = {}): Plan {
   if (d?.command[0] === 'compose') return decideCompose(d, env, cfg, facts);
   if (d?.command.join(' ') === 'buildx bake') return decideBake(d, env, cfg, facts);
   if (!d || !isBuildCommand(d.command)) return { kind: 'passthrough', reason: 'not a build' };

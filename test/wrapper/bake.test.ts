@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from '../../src/wrapper/bake-flags.js';
 import { localOnlyTarget, loadedTargets, namespacedCaches, transferDefinition, targetBuild } from '../../src/wrapper/bake-run.js';
-import { decide } from '../../src/wrapper/plan.js';
+import { decide } from './decide-argv.js';
 
 const cfg = loadConfig({});
 const shared = { BUILDX_BUILDER: 'helix-shared' };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.js';
 import { renderArgs, values } from '../../src/wrapper/build-flags.js';
-import { decide, loadArgsOf, type Plan } from '../../src/wrapper/plan.js';
+import { loadArgsOf, type Plan } from '../../src/wrapper/plan.js';
+import { decide } from './decide-argv.js';
 
 const cfg = loadConfig({});
 const shared = { BUILDX_BUILDER: 'helix-shared' };
