@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gidOf } from '../../src/init/steps/credentials.js';
+import { gidOf } from '../../../src/init/steps/credentials.js';
 
 describe('gidOf', () => {
   it("finds a group's gid in /etc/group, and nothing for a missing or broken line", () => {

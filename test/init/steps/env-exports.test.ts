@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { exportedVars } from '../../src/init/steps/env-exports.js';
-import { loadInitSettings } from '../../src/init/settings.js';
-import { loadConfig } from '../../src/lib/config.js';
-import { desktopEnv } from '../../src/lib/session-contract.js';
+import { exportedVars } from '../../../src/init/steps/env-exports.js';
+import { loadInitSettings } from '../../../src/init/settings.js';
+import { loadConfig } from '../../../src/lib/config.js';
+import { desktopEnv } from '../../../src/lib/session-contract.js';
 
 describe('exported environment', () => {
   it('gives login shells everything the container environment routes builds by: builder, project, event log', () => {

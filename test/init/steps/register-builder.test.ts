@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { directAddress } from '../../src/lib/reach.js';
-import { endpointOf, storedBuilder, tlsDriverOpts } from '../../src/init/steps/register-builder.js';
+import { directAddress } from '../../../src/lib/reach.js';
+import { endpointOf, storedBuilder, tlsDriverOpts } from '../../../src/init/steps/register-builder.js';
 
 // Recorded from `docker buildx inspect helix-shared` (buildx 0.29.1) in a session.
 const INSPECT = `Name:          helix-shared
