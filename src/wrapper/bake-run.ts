@@ -17,7 +17,8 @@ import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
 import { CACHE_NS_ARG, cacheNamespace, localBuilderName, needsLocalBuilder, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { keepOutput, pushOutput, Session, type Landed } from './smart-build.js';
+import { Session, type Landed } from './smart-build.js';
+import { buildxBake, keepOutput, pushOutput, solveEnv, SOLVE_FLAGS } from './buildx-invocation.js';
 import { localBakeMetadata, type LandedImage } from './metadata-file.js';
 import { transferRepository } from './transfer.js';
 import { imageOutput, outputAttrs } from './image-outputs.js';
@@ -172,11 +173,11 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
   const bakeLocally = (why: string) => {
     process.stderr.write(`helix: ${why}; built with the local builder\n`);
     const env = { ...process.env, BUILDX_BUILDER: localBuilderName(r.docker, process.env) };
-    return runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', ...r.bake.args], { env });
+    return runPlugin('buildx', cfg.realDocker, r.docker.configDir, buildxBake(r.docker.globals, undefined, r.bake.args), { env });
   };
   if (!buildkitUp) return explicitBuilder ? undefined : bakeLocally(`warning: ${buildkitWarning}`);
   if (!registryUp) return undefined;
-  const print = await runPlugin('buildx', cfg.realDocker, r.docker.configDir, [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--print', ...r.bake.args], {
+  const print = await runPlugin('buildx', cfg.realDocker, r.docker.configDir, buildxBake(r.docker.globals, r.builder, ['--print', ...r.bake.args]), {
     stdout: 'capture',
     stderr: 'ignore',
   });
@@ -207,9 +208,8 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
         'buildx',
         cfg.realDocker,
         r.docker.configDir,
-        [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`, ...passOn, ...(shown && progress ? [`--progress=${progress}`] : [])],
-        // Our metadata file needs the digests only, not the provenance buildx asks BuildKit for.
-        { env: lastOpt(r.bake.opts, 'metadata-file') ? process.env : { ...process.env, BUILDX_METADATA_PROVENANCE: 'disabled' }, stderr: shown ? 'inherit' : 'ignore' },
+        buildxBake(r.docker.globals, r.builder, [...SOLVE_FLAGS, `--file=${file}`, `--metadata-file=${meta}`, ...passOn, ...(shown && progress ? [`--progress=${progress}`] : [])]),
+        { env: solveEnv(lastOpt(r.bake.opts, 'metadata-file') !== undefined), stderr: shown ? 'inherit' : 'ignore' },
       );
     };
     const meta = lastOpt(r.bake.opts, 'metadata-file') ?? join(dir, 'metadata.json');

@@ -14,7 +14,8 @@ import type { SmartBuild } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { landEarly, landFromFacade, landTargets, type BakeItem, type EarlyLanding } from './bake-land.js';
 import { ExportWatcher, type FinishedExport } from './export-watch.js';
-import { keepOutput, pushOutput, Session } from './smart-build.js';
+import { Session } from './smart-build.js';
+import { buildxBake, keepOutput, pushOutput, solveEnv, SOLVE_FLAGS } from './buildx-invocation.js';
 import { indexFile, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
 
@@ -75,13 +76,12 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   };
   // Contexts and secrets are wherever compose found them, as they are for the builds compose runs;
   // the metadata file is ours and needs the digests only, not the provenance buildx asks BuildKit for.
-  const env = { ...process.env, BUILDX_BAKE_ENTITLEMENTS_FS: '0', BUILDX_METADATA_PROVENANCE: 'disabled' };
+  const env = solveEnv(false, process.env, { BUILDX_BAKE_ENTITLEMENTS_FS: '0' });
   const run = async (name: string, d: typeof def.definition, shown: boolean, signal?: AbortSignal) => {
     const file = join(bakeDir, `${name}.json`);
     const meta = join(bakeDir, `${name}-metadata.json`);
     await writeFile(file, JSON.stringify(d));
-    const argv = [...r.docker.globals, 'buildx', 'bake', '--builder', r.builder, '--provenance=false', `--file=${file}`, `--metadata-file=${meta}`];
-    if (shown && progress) argv.push(`--progress=${progress}`);
+    const argv = buildxBake(r.docker.globals, r.builder, [...SOLVE_FLAGS, `--file=${file}`, `--metadata-file=${meta}`, ...(shown && progress ? [`--progress=${progress}`] : [])]);
     return { meta, build: await runPlugin('buildx', cfg.realDocker, items[0]?.b.configDir, argv, { env, signal, stderr: shown ? 'compose' : 'ignore', ...(shown ? { onLine } : {}) }) };
   };
   const abort = new AbortController();

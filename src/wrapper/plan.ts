@@ -6,6 +6,7 @@ import { ENV } from '../lib/session-contract.js';
 import { isTrue, lastValue, parseBuildArgs, renderArgs, values, withFlags, without, type ParsedBuild } from './build-flags.js';
 import { flag, opt, parseComposeArgv, type ComposeArgv } from './compose-argv.js';
 import { isBuildCommand, type DockerArgv } from './docker-argv.js';
+import { buildxBuild } from './buildx-invocation.js';
 import { notSmartBake, parseBakeArgs, type BakeArgv } from './bake-flags.js';
 import { lastOpt } from './options.js';
 import { isTagName } from '../lib/reference.js';
@@ -180,7 +181,7 @@ export function loadArgsOf(s: SmartBuild): string[] {
  */
 export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, env: Env, loads: boolean): Plan {
   const project = projectOf(env);
-  const localArgv = [...call.globals, 'buildx', 'build', '--builder', localBuilderName(call, env), ...renderArgs(without(user, ['builder']))];
+  const localArgv = buildxBuild(call.globals, localBuilderName(call, env), renderArgs(without(user, ['builder'])));
   const local = needsLocalBuilder(user);
   if (local) return { kind: 'local', reason: local, argv: localArgv, configDir: call.configDir };
   const b = withCacheNamespace(user, project);
@@ -191,7 +192,7 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
     return {
       kind: 'buildx',
       reason: why ?? 'explicit --output',
-      argv: [...call.globals, 'buildx', 'build', '--builder', builder, ...(load ? ['--load'] : []), ...renderArgs(without(b, ['builder']))],
+      argv: buildxBuild(call.globals, builder, [...(load ? ['--load'] : []), ...renderArgs(without(b, ['builder']))]),
       localArgv,
       configDir: call.configDir,
     };
@@ -213,7 +214,7 @@ export function planBuild(user: ParsedBuild, call: DockerCall, builder: string, 
       stdin: b.positionals.includes('-') || lastValue(b, 'file') === '-',
       localArgv,
       // With the cache namespace: the shared builder's cache mounts stay the project's own.
-      recoveryArgv: [...call.globals, 'buildx', 'build', '--builder', builder, '--load', ...renderArgs(without(b, ['builder', 'load']))],
+      recoveryArgv: buildxBuild(call.globals, builder, ['--load', ...renderArgs(without(b, ['builder', 'load']))]),
       project,
     },
   };

@@ -23,6 +23,7 @@ import { bearerToken, fetchManifest, readCredential } from '../lib/registry-clie
 import { registryAuthHeader, sendsLoginTo } from './registry-login.js';
 import { transferRepository } from './transfer.js';
 import { HelixError } from '../lib/errors.js';
+import { buildxBuild, keepOutput, pushOutput, solveEnv, SOLVE_FLAGS } from './buildx-invocation.js';
 
 export type LoadPath = 'skip' | 'tag' | 'facade' | 'registry' | 'tarball' | 'local';
 
@@ -70,20 +71,6 @@ export function digestsOf(m: Record<string, unknown>, where: string): Digests {
 /** The digests in a single build's buildx metadata file. */
 async function readDigests(meta: string): Promise<Digests> {
   return digestsOf(JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>, `buildx metadata ${meta}`);
-}
-
-/** The image exporter pushing by digest only: no tag in the shared registry names it. */
-export function pushOutput(cfg: ToolkitConfig, repo: string): string {
-  return `type=image,name=${repo},push=true,push-by-digest=true,registry.insecure=true,compression=${cfg.transferCompression}`;
-}
-
-/**
- * The image exporter keeping the image in BuildKit's own store, for the facade to serve: no push. The
- * name (one per project and repository) keeps the newest build's image alive there until the next
- * build of the same repository replaces it; BuildKit's garbage collection then takes the old one.
- */
-export function keepOutput(cfg: ToolkitConfig, repo: string): string {
-  return `type=image,name=${repo},push=false,compression=${cfg.transferCompression}`;
 }
 
 /**
@@ -145,13 +132,11 @@ export class Session {
 
   solve(extra: string[], args: readonly string[], showOutput: boolean): Promise<ChildResult> {
     const quiet = this.b.quiet ? ['--quiet'] : [];
-    const argv = [...this.b.globals, 'buildx', 'build', '--builder', this.b.builder, '--provenance=false', ...extra, ...quiet, ...args];
-    return runPlugin('buildx', this.cfg.realDocker, this.b.configDir, argv, {
+    return runPlugin('buildx', this.cfg.realDocker, this.b.configDir, buildxBuild(this.b.globals, this.b.builder, [...SOLVE_FLAGS, ...extra, ...quiet, ...args]), {
       stdout: showOutput && !this.b.quiet ? 'inherit' : 'ignore',
       stderr: showOutput ? this.progress : 'ignore',
       stdin: showOutput ? 'inherit' : 'ignore',
-      // Our own metadata file needs the digests only, not the provenance buildx asks BuildKit for.
-      env: this.b.metadataFile ? process.env : { ...process.env, BUILDX_METADATA_PROVENANCE: 'disabled' },
+      env: solveEnv(this.b.metadataFile !== undefined),
     });
   }
 
