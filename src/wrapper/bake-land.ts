@@ -7,12 +7,12 @@ import type { ToolkitConfig } from '../lib/config.js';
 import { HelixError } from '../lib/errors.js';
 import type { ChildResult } from './child.js';
 import { reportBuild } from './report.js';
-import { digestsOf, facadeWarning, type Digests, type Landed, type Session } from './smart-build.js';
+import { digestsOf, facadeWarning, type Digests, type ImageLander, type Landed } from './image-lander.js';
 
 export interface BakeItem {
   /** The bake target (a compose service's name, for compose). */
   target: string;
-  session: Session;
+  lander: ImageLander;
   /** Its transfer repository in the shared registry. */
   repo: string;
   /** The local ids of its tags, asked while the bake ran. */
@@ -20,9 +20,9 @@ export interface BakeItem {
 }
 
 /** Whether every target can come from the facade; if so, their pull tokens are asked at once. */
-export function landFromFacade(items: ReadonlyArray<Pick<BakeItem, 'session' | 'repo'>>, facadeUp: boolean): boolean {
-  if (!items.every((i) => i.session.pullsFromFacade(facadeUp))) return false;
-  for (const i of items) void i.session.facadeToken(i.repo);
+export function landFromFacade(items: ReadonlyArray<Pick<BakeItem, 'lander' | 'repo'>>, facadeUp: boolean): boolean {
+  if (!items.every((i) => i.lander.pullsFromFacade(facadeUp))) return false;
+  for (const i of items) void i.lander.facadeToken(i.repo);
   return true;
 }
 
@@ -41,7 +41,7 @@ export interface EarlyLanding {
 
 /** One target into the daemon from where the bake left it: BuildKit's store (the facade) or the registry. */
 function land(i: BakeItem, d: Digests, via: Landing['via']): Promise<Landed> {
-  return via === 'facade' ? i.session.landKept(i.repo, d, i.ids) : i.session.landPushed(i.repo, d, i.ids);
+  return via === 'facade' ? i.lander.landKept(i.repo, d, i.ids) : i.lander.landPushed(i.repo, d, i.ids);
 }
 
 /** Lands one target as soon as its export finished; undefined if that failed (the end's landing retries). */
@@ -81,7 +81,7 @@ export async function landTargets(
         const same = e && e.digests.config === d.config && e.digests.manifest === d.manifest ? e : undefined;
         const got = same ? same.got : await land(i, d, landing.via);
         landed.set(i.target, got);
-        await reportBuild(cfg, i.session.b, { build, ...got, ms: (same?.at ?? Date.now()) - started }, i.target);
+        await reportBuild(cfg, i.lander.b, { build, ...got, ms: (same?.at ?? Date.now()) - started }, i.target);
       } catch (err) {
         if (landing.via === 'registry') throw err;
         failed.push({ i, err });
@@ -93,9 +93,9 @@ export async function landTargets(
   if (!again) throw new HelixError('COMMAND_FAILED', `the facade could not serve ${failed.map((f) => f.i.target).join(', ')}, and the bake pushing them failed`);
   const pushed = await readMetadata(again);
   for (const { i, err } of failed) {
-    const got = await i.session.landPushed(i.repo, digests(pushed, i), i.ids);
+    const got = await i.lander.landPushed(i.repo, digests(pushed, i), i.ids);
     landed.set(i.target, got);
-    await reportBuild(cfg, i.session.b, { build, ...got, kept: i.repo, warning: facadeWarning(cfg, err, 'registry'), ms: Date.now() - started }, i.target);
+    await reportBuild(cfg, i.lander.b, { build, ...got, kept: i.repo, warning: facadeWarning(cfg, err, 'registry'), ms: Date.now() - started }, i.target);
   }
   return landed;
 }

@@ -17,7 +17,7 @@ import { runPlugin } from './cli-plugin.js';
 import type { ChildResult } from './child.js';
 import { CACHE_NS_ARG, cacheNamespace, localBuilderName, needsLocalBuilder, planBuild, projectOf, type DockerCall } from './plan.js';
 import { probeSharedServices } from './reach.js';
-import { Session, type Landed } from './smart-build.js';
+import { ImageLander, type Landed } from './image-lander.js';
 import { buildxBake, keepOutput, pushOutput, solveEnv, SOLVE_FLAGS } from './buildx-invocation.js';
 import { localBakeMetadata, type LandedImage } from './metadata-file.js';
 import { transferRepository } from './transfer.js';
@@ -136,7 +136,7 @@ async function pushTargets(cfg: ToolkitConfig, items: readonly BakeItem[], targe
   const digests = new Map<string, string>();
   for (const t of targets.filter((x) => x.push)) {
     const i = items.find((x) => x.target === t.name) as BakeItem;
-    const p = await pushNames(cfg, i.session.b, i.session.daemon, show);
+    const p = await pushNames(cfg, i.lander.b, i.lander.daemon, show);
     if ('error' in p) {
       process.stderr.write(`ERROR: target ${t.name}: ${p.error}\n`);
       return { digests, error: p.error };
@@ -153,7 +153,7 @@ async function rewriteMetadata(file: string, def: PrintedBake, items: readonly B
     const imageId = landed.get(i.target)?.imageId;
     const t = def.target[i.target] as Target;
     const userContexts = (t.contexts ?? {}) as Record<string, string>;
-    if (imageId) targets.set(i.target, { imageId, tags: i.session.b.tags, userContexts, userCacheNamespace: ((t.args ?? {}) as Record<string, string>)[CACHE_NS_ARG], pushed: pushed.get(i.target) });
+    if (imageId) targets.set(i.target, { imageId, tags: i.lander.b.tags, userContexts, userCacheNamespace: ((t.args ?? {}) as Record<string, string>)[CACHE_NS_ARG], pushed: pushed.get(i.target) });
   }
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   await writeFile(file, JSON.stringify(localBakeMetadata(m, targets), null, 2));
@@ -194,10 +194,10 @@ export async function runBake(cfg: ToolkitConfig, r: BakeRun): Promise<ChildResu
       // Each target lands as the smart build of its context and tags would; a push follows the landing.
       const plan = planBuild({ flags: tags.map((value) => ({ name: 'tag', value })), positionals: [t.context ?? '.'] }, r.docker, r.builder, process.env, false);
       if (plan.kind !== 'smart') throw new HelixError('INTERNAL', `bake target ${name}: cannot plan its landing (${plan.kind})`);
-      const session = new Session(plan.build, cfg, dir);
-      return { target: name, session, repo: transferRepository(cfg.registry, plan.build.project, plan.build.tags), ids: session.localIds() };
+      const lander = new ImageLander(plan.build, cfg);
+      return { target: name, lander, repo: transferRepository(cfg.registry, plan.build.project, plan.build.tags), ids: lander.localIds() };
     });
-    const local = namespacedCaches(items[0] ? await withLocalBases(def, items[0].session.bases()) : def, projectOf(process.env));
+    const local = namespacedCaches(items[0] ? await withLocalBases(def, items[0].lander.bases()) : def, projectOf(process.env));
     const facade = landFromFacade(items, facadeUp);
     const passOn = [...allOpts(r.bake.opts, 'allow').map((v) => `--allow=${v}`), ...(isOn(r.bake.opts, 'debug') ? ['--debug'] : [])];
     const progress = lastOpt(r.bake.opts, 'progress');

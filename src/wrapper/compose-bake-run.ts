@@ -14,7 +14,7 @@ import type { SmartBuild } from './plan.js';
 import { probeSharedServices } from './reach.js';
 import { landEarly, landFromFacade, landTargets, type BakeItem, type EarlyLanding } from './bake-land.js';
 import { ExportWatcher, type FinishedExport } from './export-watch.js';
-import { Session } from './smart-build.js';
+import { ImageLander } from './image-lander.js';
 import { buildxBake, keepOutput, pushOutput, solveEnv, SOLVE_FLAGS } from './buildx-invocation.js';
 import { indexFile, recordTransfers } from './transfer-index.js';
 import { transferRepository } from './transfer.js';
@@ -42,10 +42,10 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   if (!buildkitUp || !registryUp) return undefined;
   const items = await Promise.all(
     smart.map(async ({ s, b }) => {
-      const session = new Session(b, cfg, dir);
+      const lander = new ImageLander(b, cfg);
       // Another service's image comes from its target, not from the daemon.
-      const bases = await localBaseContexts(session.bases(), b.build, s.needs.map((n) => n.ref), s.inlineDockerfile);
-      return { s, b, build: withFlags(b.build, bases), repo: transferRepository(cfg.registry, b.project, b.tags), session };
+      const bases = await localBaseContexts(lander.bases(), b.build, s.needs.map((n) => n.ref), s.inlineDockerfile);
+      return { s, b, build: withFlags(b.build, bases), repo: transferRepository(cfg.registry, b.project, b.tags), lander };
     }),
   );
   const facade = landFromFacade(items, facadeUp);
@@ -57,7 +57,7 @@ export async function startBake(cfg: ToolkitConfig, r: ComposeRun, builds: Servi
   const def = definition((repo) => (facade ? keepOutput(cfg, repo) : pushOutput(cfg, repo)));
   if ('unsupported' in def) return undefined;
   const bakeDir = await mkdtemp(join(dir, 'bake-'));
-  const landing: BakeItem[] = items.map((i) => ({ target: i.s.service, session: i.session, repo: i.repo, ids: i.session.localIds() }));
+  const landing: BakeItem[] = items.map((i) => ({ target: i.s.service, lander: i.lander, repo: i.repo, ids: i.lander.localIds() }));
   const started = Date.now();
   const via = facade ? 'facade' : 'registry';
   // A target whose export finished lands while the others still build, once finish() says the bake is

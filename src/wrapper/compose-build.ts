@@ -10,7 +10,7 @@ import { runChild, type ChildResult } from './child.js';
 import { runPlugin } from './cli-plugin.js';
 import { buildsImplicitly, flag, opt, optAll, withoutBuild } from './compose-argv.js';
 import { missingBuilds } from './compose-missing.js';
-import { daemonFor } from './smart-build.js';
+import { daemonFor } from './image-lander.js';
 import { startBake } from './compose-bake-run.js';
 import { buildEach } from './compose-each.js';
 import { buildsThroughBake, composeBuildFailureCode } from './compose-exit.js';

@@ -4,7 +4,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { SmartBuild } from './plan.js';
-import type { SmartResult } from './smart-build.js';
+import type { SmartResult } from './image-lander.js';
 
 export interface BuildEvent {
   time: string;

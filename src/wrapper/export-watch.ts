@@ -2,7 +2,7 @@
 // can move to the daemon while other targets still build (a large image's move then overlaps a slow
 // compile instead of following it). Only a hint: the bake's metadata file, read at the end, decides
 // which digests land. Pure: fed lines, returns the exports that finished.
-import type { Digests } from './smart-build.js';
+import type { Digests } from './image-lander.js';
 
 export interface FinishedExport {
   target: string;

@@ -3,7 +3,7 @@
 import type { ToolkitConfig } from '../lib/config.js';
 import { appendEvent, buildEvent } from './events.js';
 import type { SmartBuild } from './plan.js';
-import type { SmartResult } from './smart-build.js';
+import type { SmartResult } from './image-lander.js';
 
 function size(bytes: number | undefined): string {
   if (bytes === undefined) return '';
