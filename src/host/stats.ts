@@ -2,7 +2,7 @@
 // read from live sessions' directories and from the archive removeSession keeps, through build-events'
 // bounded reader that follows no link. Pure but for reading.
 import { readEventLogs } from './build-events.js';
-import type { BuildEvent } from '../wrapper/events.js';
+import type { BuildEvent } from '../wrapper/report/events.js';
 
 /** A build event as the wrapper wrote it, with the session it came from. */
 export type StatEvent = Pick<BuildEvent, 'project' | 'tags' | 'service' | 'path' | 'ms' | 'bytes' | 'moveMs' | 'downloadMs'> & { session: string };

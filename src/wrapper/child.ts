@@ -3,7 +3,7 @@
 // already sent it to the whole process group; a child killed by a signal re-raises it here).
 import { spawn } from 'node:child_process';
 import { lineSplitter } from '../lib/line-splitter.js';
-import { ProgressSplitter, type Write } from './progress-split.js';
+import { ProgressSplitter, type Write } from './solve/progress-split.js';
 
 const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 

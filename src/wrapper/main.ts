@@ -3,18 +3,18 @@
 // unchanged, so the wrapper can make a build faster but never break a command.
 import { loadConfig, type ToolkitConfig } from '../lib/config.js';
 import { oneLine } from '../lib/errors.js';
-import { runBake } from './bake-run.js';
-import { runPlugin } from './cli-plugin.js';
+import { runBake } from './solve/bake-run.js';
+import { runPlugin } from './read/cli-plugin.js';
 import { exitLike, handOff, type ChildResult } from './child.js';
-import { builderAlias, currentBuilder } from './cli-config.js';
-import { runComposeBuilds } from './compose-build.js';
-import { decide, type Plan } from './plan.js';
-import { parseDockerArgv } from './docker-argv.js';
+import { builderAlias, currentBuilder } from './read/cli-config.js';
+import { runComposeBuilds } from './solve/compose-build.js';
+import { decide, type Plan } from './plan/plan.js';
+import { parseDockerArgv } from './read/docker-argv.js';
 import { readCredential } from '../lib/registry-client.js';
-import { ensureLogin } from './registry-login.js';
-import { probeSharedServices } from './reach.js';
-import { reportBuild } from './report.js';
-import { runSmartBuild } from './smart-build.js';
+import { ensureLogin } from './solve/registry-login.js';
+import { probeSharedServices } from './solve/reach.js';
+import { reportBuild } from './report/report.js';
+import { runSmartBuild } from './solve/smart-build.js';
 
 /** The CLI config directory a plan's docker and buildx calls read (`--config`), if named. */
 function configDirOf(plan: Exclude<Plan, { kind: 'passthrough' }>): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDockerArgv } from '../../src/wrapper/docker-argv.js';
+import { parseDockerArgv } from '../../src/wrapper/read/docker-argv.js';
 import { DEFAULT_SOCKET, engineSocket } from '../../src/lib/engine-endpoint.js';
 
 const none = { tls: false };

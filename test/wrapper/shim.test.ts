@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILDX_GLOBALS, DOCKER_GLOBALS } from '../../src/wrapper/docker-argv.js';
+import { BUILDX_GLOBALS, DOCKER_GLOBALS } from '../../src/wrapper/read/docker-argv.js';
 
 const shimText = readFileSync(join(import.meta.dirname, '../../rootfs/common/opt/helix/share/docker-wrapper.sh'), 'utf8');
 const fixture = join(import.meta.dirname, '../fixtures/echo-argv.sh');
