@@ -166,7 +166,8 @@ describe.each(ENGINES.flatMap((e) => COMPOSE.map((c) => ({ ...c, ...e }))))('com
   });
 
   it('lands a service as soon as its build finishes, while another still builds', async () => {
-    writeFileSync(join(dir, 'early.yaml'), twoServices('quick', `echo quick-${n} > /quick`, 'slow', `sleep 6 && echo slow-${n} > /slow`));
+    // The slow build's margin is the time the quick image has to land in: wide enough for a loaded machine.
+    writeFileSync(join(dir, 'early.yaml'), twoServices('quick', `echo quick-${n} > /quick`, 'slow', `sleep 15 && echo slow-${n} > /slow`));
     const r = await sh(id, `cd /proj && (${env}docker compose -f early.yaml build >/tmp/early.out 2>&1; echo $? >/tmp/early.rc) & while [ ! -f /tmp/early.rc ]; do docker image inspect shop-quick >/dev/null 2>&1 && echo seen && break; sleep 0.2; done; wait; cat /tmp/early.rc`);
     expect(r.out, (await sh(id, 'cat /tmp/early.out')).out).toBe('seen\n0\n');
     expect((await sh(id, 'docker run --rm shop-quick cat /quick && docker run --rm shop-slow cat /slow')).out).toBe(`quick-${n}\nslow-${n}\n`);

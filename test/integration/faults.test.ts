@@ -316,6 +316,8 @@ describe('serve', () => {
       const child = spawn(process.execPath, [HELIX, 'serve', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HELIX_GC_INTERVAL_HOURS: '0', HELIX_MAX_GOLDEN_BUILDS: '1' } });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
+      // Never left running when an assertion fails: it would hold the host state filesystem.
+      cleanups.push(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
       return { child, err: () => err, exited: new Promise((r) => child.once('exit', r)) };
     };
     const post = (p: string) => fetch(`http://127.0.0.1:${port}/projects/${p}/golden-build`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then((r) => r.status, () => 0);
