@@ -2,12 +2,14 @@
 // made twice: from inside a session (as its desktop user, with the session's own credentials) and from
 // a container that session runs (with no credentials, by address). Each must be refused by the service
 // itself (the registry's token auth, BuildKit's mutual TLS), and the session's own work still allowed.
+// Under the host's tenancy (HELIX_TENANCY): security-project.test.ts runs it all again under `project`.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registryUrl, sandboxUp } from '../../src/host/sandbox.js';
 import { hostRegistryToken, repositoryAccess } from '../../src/host/registry-token.js';
 import { registryGc } from '../../src/host/registry-gc.js';
+import { builderFor } from '../../src/host/tenancy.js';
 import { context, deps, lastBuild, nonce, session, sh } from './helpers.js';
 
 const STACK_DIR = process.env.STACK_DIR ?? '/opt/helix-stack';
@@ -24,6 +26,8 @@ let otherRepo = '';
 let otherDigest = '';
 let mirrorDigest = '';
 const asUser = (id: string, cmd: string) => sh(id, `su - retro -c '${cmd}'`);
+/** The BuildKit session A builds on: the shared one, or under project tenancy its project's. */
+const BK = builderFor(deps.cfg, projectA).alias;
 
 /** `helix ARGS` as the operator runs it. */
 function helixCli(args: string[]): Promise<{ code: number; err: string }> {
@@ -121,19 +125,19 @@ describe('BuildKit, over mutual TLS', () => {
   const handshake = /handshake|certificate|EOF|connection (closed|reset)|Unavailable/i;
 
   it('refuses buildctl prune and buildx history from a session without a client certificate', async () => {
-    const prune = await sh(a, 'buildctl --addr tcp://helix-buildkit:1234 prune --all');
+    const prune = await sh(a, `buildctl --addr tcp://${BK}:1234 prune --all`);
     expect(prune.code).not.toBe(0);
     expect(prune.err).toMatch(handshake);
-    const history = await sh(a, 'docker buildx create --name nocert --driver remote tcp://helix-buildkit:1234 >/dev/null && /usr/bin/docker buildx history ls --builder nocert');
+    const history = await sh(a, `docker buildx create --name nocert --driver remote tcp://${BK}:1234 >/dev/null && /usr/bin/docker buildx history ls --builder nocert`);
     expect(history.code).not.toBe(0);
     // With the session's own certificate the same endpoint answers: the refusal is the missing certificate.
     const dir = '/var/lib/helix/credentials';
-    const ok = await sh(a, `buildctl --addr tcp://helix-buildkit:1234 --tlscacert ${dir}/ca.pem --tlscert ${dir}/client.pem --tlskey ${dir}/client.key debug workers`);
+    const ok = await sh(a, `buildctl --addr tcp://${BK}:1234 --tlscacert ${dir}/ca.pem --tlscert ${dir}/client.pem --tlskey ${dir}/client.key debug workers`);
     expect(ok.code, ok.err).toBe(0);
   });
 
   it('refuses buildctl prune from a container the session runs', async () => {
-    const r = await sh(a, 'bk=$(getent hosts helix-buildkit | cut -d" " -f1); docker run --rm -v /usr/local/bin/buildctl:/buildctl:ro busybox:stable /buildctl --addr tcp://$bk:1234 prune --all');
+    const r = await sh(a, `bk=$(getent hosts ${BK} | cut -d" " -f1); docker run --rm -v /usr/local/bin/buildctl:/buildctl:ro busybox:stable /buildctl --addr tcp://$bk:1234 prune --all`);
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(handshake);
   });
