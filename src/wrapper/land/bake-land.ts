@@ -4,10 +4,9 @@
 // registry after the same bake again, pushing (all cache hits).
 import { readFile } from 'node:fs/promises';
 import type { ToolkitConfig } from '../../lib/config.js';
-import { HelixError } from '../../lib/errors.js';
 import type { ChildResult } from '../child.js';
 import { reportBuild } from '../report/report.js';
-import { digestsOf, facadeWarning, type Digests, type ImageLander, type Landed } from './image-lander.js';
+import { digestsOf, type Digests, type ImageLander, type Landed } from './image-lander.js';
 
 export interface BakeItem {
   /** The bake target (a compose service's name, for compose). */
@@ -71,31 +70,24 @@ export async function landTargets(
   early: ReadonlyMap<string, Promise<EarlyLanding | undefined>> = new Map(),
 ): Promise<Map<string, Landed>> {
   const m = await readMetadata(metadataFile);
+  // The bake pushing every target runs once, for all the targets the facade could not serve.
+  let pushed: Promise<Metadata | undefined> | undefined;
+  const pushedDigests = (i: BakeItem) => async () => {
+    if (landing.via !== 'facade') return undefined;
+    pushed ??= landing.pushAgain().then((f) => (f ? readMetadata(f) : undefined));
+    const again = await pushed;
+    return again && digests(again, i);
+  };
   const landed = new Map<string, Landed>();
-  const failed: Array<{ i: BakeItem; err: unknown }> = [];
   await Promise.all(
     items.map(async (i) => {
-      try {
-        const d = digests(m, i);
-        const e = await early.get(i.target);
-        const same = e && e.digests.config === d.config && e.digests.manifest === d.manifest ? e : undefined;
-        const got = same ? same.got : await land(i, d, landing.via);
-        landed.set(i.target, got);
-        await reportBuild(cfg, i.lander.b, { build, ...got, ms: (same?.at ?? Date.now()) - started }, i.target);
-      } catch (err) {
-        if (landing.via === 'registry') throw err;
-        failed.push({ i, err });
-      }
+      const d = digests(m, i);
+      const e = await early.get(i.target);
+      const same = e && e.digests.config === d.config && e.digests.manifest === d.manifest ? e : undefined;
+      const got = same ? same.got : landing.via === 'facade' ? await i.lander.landKeptOrPushed(i.repo, d, i.ids, pushedDigests(i)) : await i.lander.landPushed(i.repo, d, i.ids);
+      landed.set(i.target, got);
+      await reportBuild(cfg, i.lander.b, { build, ...got, ms: (same?.at ?? Date.now()) - started }, i.target);
     }),
   );
-  if (!failed.length || landing.via !== 'facade') return landed;
-  const again = await landing.pushAgain();
-  if (!again) throw new HelixError('COMMAND_FAILED', `the facade could not serve ${failed.map((f) => f.i.target).join(', ')}, and the bake pushing them failed`);
-  const pushed = await readMetadata(again);
-  for (const { i, err } of failed) {
-    const got = await i.lander.landPushed(i.repo, digests(pushed, i), i.ids);
-    landed.set(i.target, got);
-    await reportBuild(cfg, i.lander.b, { build, ...got, kept: i.repo, warning: facadeWarning(cfg, err, 'registry'), ms: Date.now() - started }, i.target);
-  }
   return landed;
 }

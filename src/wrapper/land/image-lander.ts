@@ -159,6 +159,22 @@ export class ImageLander {
     return { ...(await this.landByDigest(this.facadeRepo(repo), d, ids, 'facade', this.facadeToken(repo))), kept: repo };
   }
 
+  /**
+   * From the facade; where it cannot serve the image (gone away, the image collected), `pushAgain`
+   * (the same solve pushing by digest: all cache hits) gives what then lands the registry's way, with
+   * the one warning that says so. Smart builds and bake targets fall back alike.
+   */
+  async landKeptOrPushed(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>, pushAgain: () => Promise<Digests | undefined>): Promise<Landed> {
+    try {
+      return await this.landKept(repo, d, ids);
+    } catch (err) {
+      const pushed = await pushAgain();
+      if (!pushed) throw new HelixError('COMMAND_FAILED', `the image could not be moved from the facade (${errorText(err)}), and the same solve pushing it failed`);
+      const got = await this.landPushed(repo, pushed, ids);
+      return { ...got, kept: repo, warning: facadeWarning(this.cfg, err, got.path ?? 'registry') };
+    }
+  }
+
   /** After a solve pushed the image by digest: the daemon gets it under its tags, moving only what it lacks. */
   landPushed(repo: string, d: Digests, ids: Promise<Map<string, string | undefined>>): Promise<Landed> {
     return this.landByDigest(repo, d, ids, 'registry');

@@ -52,20 +52,27 @@ class SmartSolve {
     return { repo: transferRepository(this.cfg.registry, this.b.project, this.b.tags), meta: this.b.metadataFile ?? join(this.dir, 'metadata.json') };
   }
 
-  /** The registry path: one solve that pushes by digest; a changed image is pulled by digest. */
-  async viaRegistry(showOutput = true): Promise<SmartResult | ChildResult> {
+  /** One solve pushing the image by digest into the shared registry: how it ended, and its digests if it did. */
+  private async pushSolve(showOutput: boolean): Promise<{ build: ChildResult; digests?: Digests }> {
     const { repo, meta } = this.transfer();
-    const ids = this.lander.localIds();
     const bases = await localBaseContexts(this.lander.bases(), this.b.build);
     const build = await this.solve(['--output', pushOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), showOutput);
-    if (build.code !== 0 || build.signal) return build;
-    return { build, ...(await this.lander.landPushed(repo, await readDigests(meta), ids)), ms: 0 };
+    return build.code !== 0 || build.signal ? { build } : { build, digests: await readDigests(meta) };
+  }
+
+  /** The registry path: one solve that pushes by digest; a changed image is pulled by digest. */
+  async viaRegistry(): Promise<SmartResult | ChildResult> {
+    const ids = this.lander.localIds();
+    const { build, digests } = await this.pushSolve(true);
+    if (!digests) return build;
+    return { build, ...(await this.lander.landPushed(this.transfer().repo, digests, ids)), ms: 0 };
   }
 
   /**
    * The facade path: one solve that keeps the image in BuildKit's store and pushes nothing; a changed
    * image is pulled by digest from the facade over that store. If the pull fails (the facade went
-   * away, the image was collected), the same solve again, all cache hits, takes the registry path.
+   * away, the image was collected), the same solve again, all cache hits, takes the registry path (or,
+   * with no registry, the tarball's).
    */
   async viaFacade(registryUp: boolean): Promise<SmartResult | ChildResult> {
     const { repo, meta } = this.transfer();
@@ -75,12 +82,13 @@ class SmartSolve {
     const build = await this.solve(['--output', keepOutput(this.cfg, repo), '--metadata-file', meta], renderArgs(withFlags(this.b.build, bases)), true);
     if (build.code !== 0 || build.signal) return build;
     const d = await readDigests(meta);
+    if (registryUp) return { build, ...(await this.lander.landKeptOrPushed(repo, d, ids, async () => (await this.pushSolve(false)).digests)), ms: 0 };
     try {
       return { build, ...(await this.lander.landKept(repo, d, ids)), ms: 0 };
     } catch (err) {
-      const next = registryUp ? await this.viaRegistry(false) : await this.viaTarball(false);
+      const next = await this.viaTarball(false);
       if (!isResult(next)) throw new HelixError('COMMAND_FAILED', `the image could not be moved from the facade (${errorText(err)}) and the fallback solve failed (exit ${next.code})`);
-      return { ...next, build, kept: repo, warning: facadeWarning(this.cfg, err, next.path ?? 'registry') };
+      return { ...next, build, kept: repo, warning: facadeWarning(this.cfg, err, next.path ?? 'tarball') };
     }
   }
 
