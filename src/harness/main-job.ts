@@ -188,8 +188,8 @@ export async function runMainJob(d: SandboxDeps, o: MainJobOptions): Promise<Mai
     await job.setRelease(1);
     await job.remove('main-plain');
 
-    job.log('emptying the shared BuildKit cache for an honest cold build');
-    await pruneBuildCache(d);
+    job.log(`emptying the ${d.cfg.tenancy === 'project' ? "project's" : 'shared'} BuildKit cache for an honest cold build`);
+    await pruneBuildCache(d, SAMPLE_PROJECT);
     job.log('cold: a new session, cold shared cache');
     await job.start('main-cold');
     const cold = await job.startup('main-cold');
