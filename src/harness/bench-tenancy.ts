@@ -10,7 +10,8 @@ import { containerInfo } from '../host/engine.js';
 import { loadHostConfig, type HostConfig } from '../host/host-config.js';
 import { sandboxUp, type SandboxDeps } from '../host/sandbox.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
-import { builderFor, projectPkiDir, projectStatesDir } from '../host/tenancy.js';
+import { removeProjectBuilder } from '../host/project-builder.js';
+import { builderFor } from '../host/tenancy.js';
 
 export interface TenancyRow {
   case: string;
@@ -67,13 +68,7 @@ async function measureMode(d: SandboxDeps, cfg: HostConfig, ctx: string, tag: st
     return { sessionStartMs, firstBuildMs, secondProjectBuildMs, idleFreshMiB, idleAfterBuildMiB, builders };
   } finally {
     for (const id of ids) await removeSession(d.engine, cfg, id);
-    if (cfg.tenancy === 'project') {
-      for (const p of [pa, pb]) {
-        await d.engine.getContainer(builderFor(cfg, p).name).remove({ force: true }).catch(() => undefined);
-        await rm(`${projectStatesDir(cfg)}/${p}`, { recursive: true, force: true });
-        await rm(projectPkiDir(cfg, p), { recursive: true, force: true });
-      }
-    }
+    if (cfg.tenancy === 'project') for (const p of [pa, pb]) await removeProjectBuilder(deps, p, true);
   }
 }
 

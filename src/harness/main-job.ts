@@ -13,7 +13,8 @@ import { GoldenBuilder } from '../host/golden-build.js';
 import { GoldenStore } from '../host/golden-store.js';
 import { compareDigests, renderTable, renderTargets, rowsOf, targetsOf, type DigestCheck, type Measurements } from './main-report.js';
 import { rawStepSeconds } from './progress.js';
-import { pruneBuildCache, sandboxUp, type SandboxDeps } from '../host/sandbox.js';
+import { pruneBuildCache } from '../host/project-builder.js';
+import { sandboxUp, type SandboxDeps } from '../host/sandbox.js';
 import { execInSession, removeSession, sessionFile, startSession } from '../host/session.js';
 import { parseEvents } from '../host/stats.js';
 

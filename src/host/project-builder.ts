@@ -2,12 +2,12 @@
 // gets credentials and stopped when the last of them gives its credentials up; its state stays on
 // disk for the next one, bounded like a run sidecar's. A lock per project orders the two, so a
 // desktop being started never loses its builder to a stop.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { writeFileIfChanged } from '../lib/atomic-write.js';
-import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
+import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 import { builderCa, buildkitServerTls } from './credentials.js';
 import { listIdentities } from './desktop-identity.js';
-import { containerInfo, engineError, reservedBytes } from './engine.js';
+import { containerInfo, engineError, execIn, reservedBytes } from './engine.js';
 import { tryLock } from './file-lock.js';
 import { renderBuildkitdToml } from './host-config.js';
 import { ensureContainer, waitFor, type SandboxDeps } from './sandbox.js';
@@ -110,4 +110,25 @@ export async function stopIdleBuilders(d: SandboxDeps, only?: string): Promise<s
     });
   }
   return stopped;
+}
+
+/**
+ * Removes a project's builder with its state, so that its next desktop starts it empty; `withKeys`:
+ * its CA and server certificate too, for a project that is gone.
+ */
+export async function removeProjectBuilder(d: SandboxDeps, project: string, withKeys: boolean): Promise<void> {
+  await d.engine.getContainer(builderFor(d.cfg, project).name).remove({ force: true }).catch(() => undefined);
+  await rm(`${projectStatesDir(d.cfg)}/${project}`, { recursive: true, force: true });
+  if (withKeys) await rm(projectPkiDir(d.cfg, project), { recursive: true, force: true });
+}
+
+/**
+ * Empties the cache of the BuildKit a project builds on, for an honest cold measurement. Under
+ * `project` tenancy the project's own builder goes with its state (its next desktop starts it empty).
+ */
+export async function pruneBuildCache(d: SandboxDeps, project?: string): Promise<void> {
+  const b = builderFor(d.cfg, project);
+  if (b.project) return removeProjectBuilder(d, b.project, false);
+  const r = await execIn(d.engine, b.name, ['buildctl', '--addr', BUILDKIT_LOCAL_SOCKET, 'prune', '--all']);
+  if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `buildctl prune failed: ${r.stderr.trim()}`);
 }

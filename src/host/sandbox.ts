@@ -2,19 +2,19 @@
 // helix-buildkit on named volumes. `up` reconciles to that state and restarts nothing that is healthy.
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readIfExists, writeFileAtomic, writeFileIfChanged } from '../lib/atomic-write.js';
 import { HelixError } from '../lib/errors.js';
 import { mirrorReference } from '../lib/registry-names.js';
 import type { Logger } from '../lib/log.js';
-import { containerInfo, engineError, ensureNetwork, ensureVolume, execIn, imageExists, reservedBytes, type Engine } from './engine.js';
+import { containerInfo, engineError, ensureNetwork, ensureVolume, imageExists, reservedBytes, type Engine } from './engine.js';
 import { pkiDir, REGISTRY_AUTH_IN_CONTAINER, REGISTRY_CONFIG_DIR, registryConfigFile, registryAuthDir, renderBuildkitdToml, renderRegistryConfig, TOKEN_CERT_IN_REGISTRY, tokenRealm, type HostConfig } from './host-config.js';
-import { BUILDKIT_LOCAL_SOCKET, buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
+import { buildkitAnswers, buildkitContainerSpec } from './buildkit-container.js';
 import { ensureSelfSigned } from './pki.js';
 import { buildkitServerTls } from './credentials.js';
 import { hostRegistryToken, repositoryAccess } from './registry-token.js';
-import { builderFor, projectStatesDir } from './tenancy.js';
+import { projectStatesDir } from './tenancy.js';
 
 /** Where the facade sees every project builder's state, under `project` tenancy. */
 const FACADE_PROJECT_STORES = '/var/lib/buildkit-projects';
@@ -308,19 +308,4 @@ export async function sandboxUp(d: SandboxDeps): Promise<UpResult> {
   await seedMirror(d);
   d.log.info(`sandbox up (${d.cfg.tenancy} tenancy): registry ${registry}, token server ${registryAuth}, buildkit ${buildkit}${d.cfg.buildkit.tls ? ' (mutual TLS)' : ' (plaintext)'}, facade ${facade}`);
   return { network, registry, registryAuth, buildkit, facade };
-}
-
-/**
- * Empties the cache of the BuildKit a project builds on, for an honest cold measurement. Under
- * `project` tenancy the project's own builder goes with its state (its next desktop starts it empty).
- */
-export async function pruneBuildCache(d: SandboxDeps, project?: string): Promise<void> {
-  const b = builderFor(d.cfg, project);
-  if (b.project) {
-    await d.engine.getContainer(b.name).remove({ force: true }).catch(() => undefined);
-    await rm(`${projectStatesDir(d.cfg)}/${b.project}`, { recursive: true, force: true });
-    return;
-  }
-  const r = await execIn(d.engine, b.name, ['buildctl', '--addr', BUILDKIT_LOCAL_SOCKET, 'prune', '--all']);
-  if (r.exitCode !== 0) throw new HelixError('COMMAND_FAILED', `buildctl prune failed: ${r.stderr.trim()}`);
 }

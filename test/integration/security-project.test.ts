@@ -1,12 +1,10 @@
 // The security suite again, under HELIX_TENANCY=project: every attack it makes must be refused there
 // too, each project building on its own BuildKit. The sandbox goes back to the host's tenancy after.
-import { rmSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import { connectEngine } from '../../src/host/engine.js';
 import { loadHostConfig } from '../../src/host/host-config.js';
-import { listProjectBuilders } from '../../src/host/project-builder.js';
+import { listProjectBuilders, removeProjectBuilder } from '../../src/host/project-builder.js';
 import { sandboxUp } from '../../src/host/sandbox.js';
-import { projectPkiDir, projectStatesDir } from '../../src/host/tenancy.js';
 import { createLogger } from '../../src/lib/log.js';
 
 const hostTenancy = { engine: connectEngine(), cfg: loadHostConfig(), log: createLogger({ name: 'test', human: false }) };
@@ -17,9 +15,7 @@ afterAll(async () => {
   const cfg = loadHostConfig();
   for (const b of await listProjectBuilders({ ...hostTenancy, cfg })) {
     if (!b.project.includes(String(process.pid))) continue;
-    await hostTenancy.engine.getContainer(b.container).remove({ force: true }).catch(() => undefined);
-    rmSync(`${projectStatesDir(cfg)}/${b.project}`, { recursive: true, force: true });
-    rmSync(projectPkiDir(cfg, b.project), { recursive: true, force: true });
+    await removeProjectBuilder({ ...hostTenancy, cfg }, b.project, true);
   }
   await sandboxUp(hostTenancy);
 }, 300_000);

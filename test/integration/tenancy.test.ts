@@ -15,10 +15,10 @@ import { containerInfo } from '../../src/host/engine.js';
 import { GoldenBuilder } from '../../src/host/golden-build.js';
 import { GoldenStore } from '../../src/host/golden-store.js';
 import { loadHostConfig } from '../../src/host/host-config.js';
-import { listProjectBuilders } from '../../src/host/project-builder.js';
+import { listProjectBuilders, removeProjectBuilder } from '../../src/host/project-builder.js';
 import { sandboxUp } from '../../src/host/sandbox.js';
 import { execInSession, removeSession, startSession } from '../../src/host/session.js';
-import { builderFor, projectPkiDir, projectStatesDir } from '../../src/host/tenancy.js';
+import { builderFor } from '../../src/host/tenancy.js';
 import { context, deps, lastBuild, nonce, session, sh } from './helpers.js';
 
 const cfg = loadHostConfig({ ...process.env, HELIX_TENANCY: 'project' });
@@ -77,9 +77,7 @@ describe('project tenancy', () => {
   afterAll(async () => {
     for (const id of started) await removeSession(deps.engine, cfg, id);
     for (const p of [pa, pb, pg]) {
-      await deps.engine.getContainer(builderFor(cfg, p).name).remove({ force: true }).catch(() => undefined);
-      rmSync(`${projectStatesDir(cfg)}/${p}`, { recursive: true, force: true });
-      rmSync(projectPkiDir(cfg, p), { recursive: true, force: true });
+      await removeProjectBuilder(projectDeps, p, true);
     }
     // Back to the shared BuildKit the other suites build on.
     await sandboxUp(deps);
