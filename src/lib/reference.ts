@@ -87,6 +87,15 @@ export function qualifiedReference(r: Reference, defaultTag = true): string {
 }
 
 /**
+ * A name as docker qualifies it (`app` → `docker.io/library/app:latest`; `defaultTag` false: no tag added),
+ * or as it is where docker could not read it: for comparing names and writing them out.
+ */
+export function qualifiedName(s: string, defaultTag = true): string {
+  const r = parseReference(s);
+  return r ? qualifiedReference(r, defaultTag) : s;
+}
+
+/**
  * A name split as the Engine API takes it (`fromImage`/`repo` and `tag`): the repository as written and
  * its tag or digest (`latest` when neither). Lenient, for names already checked.
  */

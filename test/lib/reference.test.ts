@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explicitHost, familiarPath, isTagName, parseReference, qualifiedReference, registryOf, repositoryName, splitForApi } from '../../src/lib/reference.js';
+import { explicitHost, familiarPath, isTagName, parseReference, qualifiedName, qualifiedReference, registryOf, repositoryName, splitForApi } from '../../src/lib/reference.js';
 
 const HEX = 'a'.repeat(32) + 'b'.repeat(32);
 
@@ -152,5 +152,25 @@ describe('parseReference, property-tested against the grammar', () => {
         if (changed !== p) expect(parseReference(changed), changed).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('qualifiedName, for comparing names (compose)', () => {
+  it('normalizes references for comparison', () => {
+    expect(qualifiedName('docker.io/library/shop-base')).toBe('docker.io/library/shop-base:latest');
+    expect(qualifiedName('shop-base')).toBe(qualifiedName('docker.io/library/shop-base:latest'));
+    expect(qualifiedName('reg:5000/a/b')).toBe('reg:5000/a/b:latest');
+    expect(qualifiedName('a/b:1')).toBe('docker.io/a/b:1');
+  });
+});
+
+describe('qualifiedName without a default tag, as metadata files name images', () => {
+  it('names a tag as docker normalizes it', () => {
+    expect(qualifiedName('app:1', false)).toBe('docker.io/library/app:1');
+    expect(qualifiedName('app', false)).toBe('docker.io/library/app');
+    expect(qualifiedName('team/app:2', false)).toBe('docker.io/team/app:2');
+    expect(qualifiedName('localhost/app', false)).toBe('localhost/app');
+    expect(qualifiedName('reg.example:5000/a/b:1', false)).toBe('reg.example:5000/a/b:1');
+    expect(qualifiedName('host:5000/app', false)).toBe('host:5000/app');
   });
 });

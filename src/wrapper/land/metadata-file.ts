@@ -2,7 +2,7 @@
 // solve exported (the transfer name, the manifest digest, the arguments the wrapper added); once the
 // image is in the daemon, the file says what a build on the local builder would have said of it. Pure.
 import { CACHE_NS_ARG } from '../plan/plan.js';
-import { parseReference, qualifiedReference } from '../../lib/reference.js';
+import { qualifiedName } from '../../lib/reference.js';
 
 export interface LandedImage {
   /** The image's id in the daemon: its config digest (classic store) or manifest digest (containerd store). */
@@ -14,12 +14,6 @@ export interface LandedImage {
   userCacheNamespace?: string;
   /** The registry's digest of the image the daemon pushed: buildx reports it as the image's digest. */
   pushed?: string;
-}
-
-/** docker's normalized name of a tag: `app:1` → `docker.io/library/app:1`, as reference.ParseNormalizedNamed. */
-export function qualifiedName(ref: string): string {
-  const r = parseReference(ref);
-  return r ? qualifiedReference(r, false) : ref;
 }
 
 /** The capability buildx asks for when a build has named contexts. */
@@ -55,7 +49,7 @@ export function localMetadata(m: Readonly<Record<string, unknown>>, img: LandedI
     delete out['containerimage.descriptor'];
   }
   if (img.pushed) out['containerimage.digest'] = img.pushed;
-  if (img.tags.length) out['image.name'] = img.tags.map(qualifiedName).join(',');
+  if (img.tags.length) out['image.name'] = img.tags.map((t) => qualifiedName(t, false)).join(',');
   else if (classic) delete out['image.name'];
   else out['image.name'] = `moby-dangling@${img.imageId}`;
   if ('buildx.build.provenance' in out) out['buildx.build.provenance'] = withoutAddedArgs(out['buildx.build.provenance'], img);

@@ -3,7 +3,7 @@
 import { isAbsolute, join } from 'node:path';
 import { HelixError } from '../../lib/errors.js';
 import type { Flag, ParsedBuild } from '../read/build-flags.js';
-import { isTagName, parseReference, qualifiedReference } from '../../lib/reference.js';
+import { isTagName, qualifiedName } from '../../lib/reference.js';
 
 export interface ComposeBuildSpec {
   context?: string;
@@ -106,12 +106,6 @@ export class ComposePlanError extends HelixError {
   }
 }
 
-/** An image reference as docker qualifies it, for comparison (one it cannot read stays as it is). */
-export function normalizeRef(ref: string): string {
-  const r = parseReference(ref);
-  return r ? qualifiedReference(r) : ref;
-}
-
 export function imageOf(project: ComposeProject, service: string): string {
   return project.services[service]?.image ?? `${project.name}-${service}`;
 }
@@ -191,7 +185,7 @@ export function planComposeBuilds(
   for (const s of selected) if (!project.services[s]) throw new ComposePlanError(`no such service: ${s}`);
   const byImage = new Map<string, string>();
   for (const name of Object.keys(project.services)) {
-    if (project.services[name]?.build) byImage.set(normalizeRef(imageOf(project, name)), name);
+    if (project.services[name]?.build) byImage.set(qualifiedName(imageOf(project, name)), name);
   }
 
   const builds = new Map<string, ServiceBuild>();
@@ -203,7 +197,7 @@ export function planComposeBuilds(
       const { build, inline, contextNeeds } = serviceBuild(project, name, o);
       const needs = [...contextNeeds];
       for (const ref of refsOf(name)) {
-        const dep = byImage.get(normalizeRef(ref));
+        const dep = byImage.get(qualifiedName(ref));
         if (dep && dep !== name) needs.push({ service: dep, ref });
       }
       builds.set(name, { service: name, image: imageOf(project, name), named: project.services[name]?.image !== undefined, build, inlineDockerfile: inline, needs });

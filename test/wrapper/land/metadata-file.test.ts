@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localBakeMetadata, localMetadata, qualifiedName } from '../../../src/wrapper/land/metadata-file.js';
+import { localBakeMetadata, localMetadata } from '../../../src/wrapper/land/metadata-file.js';
 
 const config = `sha256:${'c'.repeat(64)}`;
 const manifest = `sha256:${'m'.repeat(64)}`;
@@ -27,16 +27,6 @@ const solved = {
 };
 const own = { userContexts: {} };
 
-describe('qualifiedName', () => {
-  it('names a tag as docker normalizes it', () => {
-    expect(qualifiedName('app:1')).toBe('docker.io/library/app:1');
-    expect(qualifiedName('app')).toBe('docker.io/library/app');
-    expect(qualifiedName('team/app:2')).toBe('docker.io/team/app:2');
-    expect(qualifiedName('localhost/app')).toBe('localhost/app');
-    expect(qualifiedName('reg.example:5000/a/b:1')).toBe('reg.example:5000/a/b:1');
-    expect(qualifiedName('host:5000/app')).toBe('host:5000/app');
-  });
-});
 
 describe('localMetadata', () => {
   it('says what docker build writes under the classic store: the config digest as the digest, the tags as names', () => {

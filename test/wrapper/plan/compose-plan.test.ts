@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderArgs } from '../../../src/wrapper/read/build-flags.js';
 import { imageRefs } from '../../../src/wrapper/plan/dockerfile-refs.js';
-import { ComposePlanError, normalizeRef, planComposeBuilds, projectOf, type ComposeProject } from '../../../src/wrapper/plan/compose-plan.js';
+import { ComposePlanError, planComposeBuilds, projectOf, type ComposeProject } from '../../../src/wrapper/plan/compose-plan.js';
 
 const opts = { buildArgs: [], noCache: false, pull: false, ssh: [], withDependencies: true, composeVersion: '2.40.3' };
 
@@ -110,14 +110,6 @@ describe('planComposeBuilds', () => {
   });
 });
 
-describe('normalizeRef', () => {
-  it('normalizes references for comparison', () => {
-    expect(normalizeRef('docker.io/library/shop-base')).toBe('docker.io/library/shop-base:latest');
-    expect(normalizeRef('shop-base')).toBe(normalizeRef('docker.io/library/shop-base:latest'));
-    expect(normalizeRef('reg:5000/a/b')).toBe('reg:5000/a/b:latest');
-    expect(normalizeRef('a/b:1')).toBe('docker.io/a/b:1');
-  });
-});
 
 describe('projectOf', () => {
   it("reads compose's $$ back as the literal $ it stands for, in every string", () => {
