@@ -93,12 +93,32 @@ install_plugin "$PLUGIN_SUITE" docker-buildx docker-buildx "$plugdir/docker-buil
 install_plugin "$PLUGIN_SUITE" docker-compose docker-compose "$plugdir/docker-compose"
 install_plugin "$COMPOSE_OLD_SUITE" docker-compose docker-compose "$STACK_DIR/compose-old/docker-compose"
 
+step="helix-runc"
+# The OCI runtime of HELIX_ISOLATION=unprivileged desktops (src/runtime), rebuilt when its source changes.
+runc_src="$repo/src/runtime"
+runc_stamp=$(cat "$runc_src"/go.mod "$runc_src"/go.sum "$runc_src"/*.go | sha256sum | cut -c1-16)
+if [ "$(cat "$STACK_DIR/bin/helix-runc.stamp" 2>/dev/null)" != "$runc_stamp" ] || [ ! -x "$STACK_DIR/bin/helix-runc" ]; then
+  command -v go >/dev/null || fail "no Go toolchain on PATH: helix-runc is built with Go (install Go, or put /usr/local/go/bin on PATH)"
+  log "building helix-runc"
+  (cd "$runc_src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$STACK_DIR/bin/helix-runc.new" .) \
+    || fail "building helix-runc failed (needs the Go module proxy)"
+  mv "$STACK_DIR/bin/helix-runc.new" "$STACK_DIR/bin/helix-runc"
+  echo "$runc_stamp" >"$STACK_DIR/bin/helix-runc.stamp"
+fi
+
 step="dockerd"
+mkdir -p /etc/docker
+[ -f /etc/docker/daemon.json ] || echo '{}' >/etc/docker/daemon.json
+jq -e . /etc/docker/daemon.json >/dev/null || fail "/etc/docker/daemon.json is not valid JSON"
+# Registered beside whatever the file holds: merged, never overwritten. A running dockerd reloads its
+# runtimes on SIGHUP.
+if [ "$(jq -r '.runtimes["helix-runc"].path // ""' /etc/docker/daemon.json)" != "$STACK_DIR/bin/helix-runc" ]; then
+  jq --arg p "$STACK_DIR/bin/helix-runc" '.runtimes["helix-runc"] = {path: $p}' /etc/docker/daemon.json >/etc/docker/daemon.json.helix \
+    && mv /etc/docker/daemon.json.helix /etc/docker/daemon.json
+  if pid=$(pgrep -x dockerd | head -1); then kill -HUP "$pid"; sleep 1; fi
+fi
 if ! docker info >/dev/null 2>&1; then
   log "starting dockerd (log: /var/log/dockerd.log)"
-  mkdir -p /etc/docker
-  [ -f /etc/docker/daemon.json ] || echo '{}' >/etc/docker/daemon.json
-  jq -e . /etc/docker/daemon.json >/dev/null || fail "/etc/docker/daemon.json is not valid JSON"
   setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || fail "dockerd did not answer within 60 s: last log lines: $(tail -3 /var/log/dockerd.log | tr '\n' ' ')"

@@ -1,7 +1,8 @@
 // A desktop container, for a session, a golden build or a run: the desktop image running helix-init,
-// which starts its own dockerd and so needs dockerd's privileges.
+// which starts its own dockerd and so needs dockerd's privileges: the host's, or under
+// HELIX_ISOLATION=unprivileged those of a user namespace of its own.
 import type { HostConfig } from './host-config.js';
-import { dindPrivileges } from './privileges.js';
+import { dindPrivileges, usernsHostConfig } from './privileges.js';
 
 export interface DesktopContainer {
   name: string;
@@ -16,7 +17,7 @@ export interface DesktopContainer {
 
 /** The container's create options, given /proc/self/status. Pure. */
 export function desktopContainerSpec(cfg: HostConfig, d: DesktopContainer, procStatus: string): Record<string, unknown> {
-  const priv = dindPrivileges(cfg.privileges, procStatus);
+  const priv = cfg.isolation === 'unprivileged' ? { binds: [], hostConfig: usernsHostConfig(cfg.usernsRuntime, procStatus) } : dindPrivileges(cfg.privileges, procStatus);
   return {
     name: d.name,
     Image: d.image ?? cfg.desktopImage,

@@ -10,8 +10,19 @@ import { ENV } from '../lib/session-contract.js';
 export type Tenancy = 'shared' | 'project';
 export const TENANCIES: readonly Tenancy[] = ['shared', 'project'];
 
+/**
+ * What a session's root is on the sandbox host (HELIX_ISOLATION): `privileged`, root with every
+ * capability; `unprivileged`, root of a user namespace of its own (the helix-runc runtime), an
+ * unprivileged uid range on the host. Sessions, golden builds and runs alike.
+ */
+export type Isolation = 'privileged' | 'unprivileged';
+export const ISOLATIONS: readonly Isolation[] = ['privileged', 'unprivileged'];
+
 export interface HostConfig {
   tenancy: Tenancy;
+  isolation: Isolation;
+  /** The OCI runtime the sandbox engine runs unprivileged desktops with (HELIX_USERNS_RUNTIME). */
+  usernsRuntime: string;
   /** The shared builder's name in every session and run (HELIX_BUILDER_NAME). */
   builderName: string;
   network: string;
@@ -51,10 +62,10 @@ const num = (env: Env, k: string, d: number) => (env[k] ? Number(env[k]) : d);
 
 export const BUILDKIT_IMAGE = 'moby/buildkit:v0.34.2';
 
-function tenancy(env: Env): Tenancy {
-  const v = env.HELIX_TENANCY || 'shared';
-  if (!(TENANCIES as readonly string[]).includes(v)) throw new HelixError('BAD_CONFIG', `HELIX_TENANCY=${JSON.stringify(v)} is not a tenancy`, `use ${TENANCIES.join(' or ')}`);
-  return v as Tenancy;
+function oneOf<T extends string>(env: Env, key: string, values: readonly T[], what: string): T {
+  const v = env[key] || values[0];
+  if (!(values as readonly string[]).includes(v as string)) throw new HelixError('BAD_CONFIG', `${key}=${JSON.stringify(v)} is not ${what}`, `use ${values.join(' or ')}`);
+  return v as T;
 }
 
 export function loadHostConfig(env: Env = process.env): HostConfig {
@@ -66,7 +77,9 @@ export function loadHostConfig(env: Env = process.env): HostConfig {
 
 function loadConfig(env: Env): HostConfig {
   return {
-    tenancy: tenancy(env),
+    tenancy: oneOf(env, 'HELIX_TENANCY', TENANCIES, 'a tenancy'),
+    isolation: oneOf(env, 'HELIX_ISOLATION', ISOLATIONS, 'an isolation'),
+    usernsRuntime: str(env, 'HELIX_USERNS_RUNTIME', 'helix-runc'),
     builderName: str(env, ENV.builderName, DEFAULTS.builderName),
     network: str(env, 'HELIX_NETWORK', DEFAULTS.network),
     buildkit: {

@@ -40,6 +40,21 @@ export function dindPrivileges(setting: string | undefined, procStatus: string):
 }
 
 /**
+ * A desktop under HELIX_ISOLATION=unprivileged: the runtime gives it a user namespace of its own, so
+ * every capability and the unconfined profiles are its namespace's, not the host's; no host cgroup
+ * tree, no device rule (the runtime hands it its own cgroups).
+ */
+export function usernsHostConfig(runtime: string, procStatus: string): Record<string, unknown> {
+  return {
+    Runtime: runtime,
+    CapAdd: boundingSet(procStatus),
+    SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+    MaskedPaths: [],
+    ReadonlyPaths: [],
+  };
+}
+
+/**
  * HostConfig fields (other than binds) for a container that runs dockerd (or buildkitd) inside. In caps mode the
  * capabilities are named one by one from the bounding set: some engines expand ALL to capabilities
  * the host lacks, and some reject dropping a capability the host does not have.
