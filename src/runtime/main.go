@@ -9,10 +9,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 // A container asks for its mapping with this annotation ("HOSTID:SIZE"); without it, defaultMapping.
@@ -38,7 +40,8 @@ func main() {
 		holdUserns()
 		return
 	}
-	verb, bundle, id := parseArgs(args)
+	verb, bundle, id, logFile := parseArgs(args)
+	runtimeLog = logFile
 	switch verb {
 	case "create":
 	case "run":
@@ -64,16 +67,32 @@ func main() {
 	// The container's mount namespace holds its own copies now; the host's go, so nothing is left to
 	// leak or to be removed through.
 	mounts.release()
+	if code != 0 {
+		forget(id)
+	}
 	os.Exit(code)
 }
 
+// runtimeLog is the file runc's caller reads a failure from (--log, JSON lines as runc writes them):
+// what containerd shows the user, where stderr is lost.
+var runtimeLog string
+
 func fail(format string, a ...any) {
-	fmt.Fprintf(os.Stderr, "helix-runc: "+format+"\n", a...)
+	msg := fmt.Sprintf("helix-runc: "+format, a...)
+	fmt.Fprintln(os.Stderr, msg)
+	if runtimeLog != "" {
+		if line, err := json.Marshal(map[string]string{"level": "error", "msg": msg, "time": time.Now().Format(time.RFC3339Nano)}); err == nil {
+			if f, err := os.OpenFile(runtimeLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
+				_, _ = f.Write(append(line, '\n'))
+				_ = f.Close()
+			}
+		}
+	}
 	os.Exit(1)
 }
 
-// parseArgs finds the verb, --bundle and the container id in runc's argv (global flags first).
-func parseArgs(args []string) (verb, bundle, id string) {
+// parseArgs finds the verb, --bundle, the container id and --log in runc's argv (global flags first).
+func parseArgs(args []string) (verb, bundle, id, logFile string) {
 	valued := map[string]bool{"--root": true, "--log": true, "--log-format": true, "--criu": true,
 		"--bundle": true, "-b": true, "--pid-file": true, "--console-socket": true, "--preserve-fds": true}
 	for i := 0; i < len(args); i++ {
@@ -86,6 +105,11 @@ func parseArgs(args []string) (verb, bundle, id string) {
 			i++
 		case len(a) > 9 && a[:9] == "--bundle=":
 			bundle = a[9:]
+		case a == "--log":
+			if i+1 < len(args) {
+				logFile = args[i+1]
+			}
+			i++
 		case valued[a]:
 			i++
 		case len(a) > 0 && a[0] == '-':
@@ -98,7 +122,7 @@ func parseArgs(args []string) (verb, bundle, id string) {
 	if bundle == "" {
 		bundle = "."
 	}
-	return verb, bundle, id
+	return verb, bundle, id, logFile
 }
 
 // inheritedFds lists the descriptors runc must get as they are (stdio, the shim's pipes), read

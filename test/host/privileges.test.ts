@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { boundingSet, choosePrivilegeMode, dindPrivileges, privilegedBinds, privilegedHostConfig } from '../../src/host/privileges.js';
+import { desktopContainerSpec } from '../../src/host/desktop-container.js';
+import { loadHostConfig } from '../../src/host/host-config.js';
+import { boundingSet, choosePrivilegeMode, dindPrivileges, privilegedBinds, privilegedHostConfig, usernsHostConfig } from '../../src/host/privileges.js';
 
 // CapBnd of these VMs (no CAP_SYS_RESOURCE) and of an ordinary root process on a real host.
 const LACKING = 'Name:\tnode\nCapBnd:\t000001fffeffffff\n';
@@ -34,5 +36,20 @@ describe('privileges', () => {
   it('reads the bounding set by capability name', () => {
     expect(boundingSet(LACKING)).toHaveLength(40);
     expect(boundingSet(FULL)).toHaveLength(41);
+  });
+
+  it('gives an unprivileged desktop its runtime, its namespace\'s capabilities, and nothing of the host: no privileged flag, cgroup tree or device rule', () => {
+    const cfg = loadHostConfig({ HELIX_ISOLATION: 'unprivileged' });
+    const spec = desktopContainerSpec(cfg, { name: 'd', hostname: 'd', network: 'n', env: {}, labels: {}, binds: ['/a:/b'] }, FULL) as { HostConfig: Record<string, unknown> };
+    expect(spec.HostConfig).toEqual({ NetworkMode: 'n', Binds: ['/a:/b'], ...usernsHostConfig('helix-runc', FULL) });
+    expect(spec.HostConfig).toMatchObject({ Runtime: 'helix-runc', MaskedPaths: [], ReadonlyPaths: [] });
+    expect(spec.HostConfig).not.toHaveProperty('Privileged');
+    expect(spec.HostConfig).not.toHaveProperty('DeviceCgroupRules');
+    expect(loadHostConfig({ HELIX_ISOLATION: 'unprivileged', HELIX_USERNS_RUNTIME: 'r' }).usernsRuntime).toBe('r');
+  });
+
+  it('names a bad isolation in one line', () => {
+    expect(loadHostConfig({}).isolation).toBe('privileged');
+    expect(() => loadHostConfig({ HELIX_ISOLATION: 'rootless' })).toThrow(expect.objectContaining({ message: 'HELIX_ISOLATION="rootless" is not an isolation', hint: 'use privileged or unprivileged' }));
   });
 });

@@ -21,11 +21,11 @@ afterAll(async () => {
 });
 
 let n = 0;
-/** A session with a unique id, removed after the file's tests. */
-export async function session(name: string, spec: Omit<SessionSpec, 'id'> = {}): Promise<string> {
+/** A session with a unique id, removed after the file's tests; under another host config if given. */
+export async function session(name: string, spec: Omit<SessionSpec, 'id'> = {}, cfg = deps.cfg): Promise<string> {
   const id = `t${process.pid}-${name}-${n++}`;
   started.push(id);
-  await startSession(deps.engine, deps.cfg, { id, ...spec });
+  await startSession(deps.engine, cfg, { id, ...spec });
   return id;
 }
 
