@@ -7,6 +7,7 @@ import type { Command } from '../host/commands/command.js';
 import { checkTargets, runLoadBench, type BenchRow } from './bench-load.js';
 import { restoreTargets, runRestoreBench } from './bench-restore.js';
 import { runTenancyBench } from './bench-tenancy.js';
+import { runIsolationBench } from './bench-isolation.js';
 import { sandboxUp } from '../host/sandbox.js';
 import { FULL_SCALE, runMainJob, SMALL_SCALE, type SampleScale } from './main-job.js';
 
@@ -55,6 +56,7 @@ export const bench: Command = {
     '  bench restore [--files 100000] [--mb 1024]',
     '                                  golden restore methods side by side: writes .helix/bench-restore.json',
     '  bench tenancy                   what HELIX_TENANCY=project costs against shared: writes .helix/bench-tenancy.json',
+    '  bench isolation                 what HELIX_ISOLATION=unprivileged costs against privileged: writes .helix/bench-isolation.json',
   ].join('\n'),
   async run({ sub, flags }, d) {
     if (sub === 'tenancy') {
@@ -64,6 +66,15 @@ export const bench: Command = {
       const width = Math.max(...rows.map((r) => r.case.length));
       const table = rows.map((r) => `${r.case.padEnd(width)} ${num(r.shared, r.unit)} ${num(r.project, r.unit)}`).join('\n');
       process.stdout.write(`\n${'case'.padEnd(width)} ${'shared'.padStart(12)} ${'project'.padStart(12)}\n${table}\nresults: ${file}\n`);
+      return 0;
+    }
+    if (sub === 'isolation') {
+      const rows = await runIsolationBench(d);
+      const file = await writeResult('bench-isolation', { rows });
+      const width = Math.max(...rows.map((r) => r.case.length));
+      const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(14);
+      const table = rows.map((r) => `${r.case.padEnd(width)} ${sec(r.privileged)} ${sec(r.unprivileged)}`).join('\n');
+      process.stdout.write(`\n${'case'.padEnd(width)} ${'privileged'.padStart(14)} ${'unprivileged'.padStart(14)}\n${table}\nresults: ${file}\n`);
       return 0;
     }
     if (sub === 'restore') {
@@ -77,7 +88,7 @@ export const bench: Command = {
       process.stdout.write(`\n${'filesystem'.padEnd(16)} ${'method'.padEnd(15)} ${'time'.padStart(10)}\n${table}\n\n${targetLines(targets)}\nresults: ${file}\n`);
       return 0;
     }
-    if (sub !== undefined && sub !== 'load') throw new HelixError('BAD_FLAG', `helix bench: unknown bench ${JSON.stringify(sub)}`, 'use load, restore or tenancy');
+    if (sub !== undefined && sub !== 'load') throw new HelixError('BAD_FLAG', `helix bench: unknown bench ${JSON.stringify(sub)}`, 'use load, restore, tenancy or isolation');
     const sizesGb = flags.sizes.split(',').map(Number);
     const layers = Number(flags.layers);
     const repeats = Number(flags.repeats);

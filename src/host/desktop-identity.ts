@@ -88,7 +88,13 @@ export function dockerRunArgs(cfg: HostConfig, id: string, project: string): str
     `--network=${cfg.network}`,
     `--volume=${credentialsBind(cfg, id)}`,
     ...Object.entries(identityEnv(cfg, { project, dataMount: false })).map(([k, v]) => `--env=${k}=${v}`),
+    ...(cfg.isolation === 'unprivileged' ? usernsRunArgs(cfg) : []),
   ];
+}
+
+/** An unprivileged desktop's privileges, as docker run says them (usernsHostConfig's, in privileges.ts). */
+function usernsRunArgs(cfg: HostConfig): string[] {
+  return [`--runtime=${cfg.usernsRuntime}`, '--cap-add=ALL', ...['seccomp', 'apparmor', 'systempaths'].map((o) => `--security-opt=${o}=unconfined`)];
 }
 
 export interface IssuedIdentity {

@@ -29,6 +29,14 @@ describe('dockerRunArgs', () => {
   it('refuses an id that could leave the credentials directory', () => {
     expect(() => dockerRunArgs(cfg, '../x', 'web')).toThrowError(/invalid session id/);
   });
+
+  it("adds an unprivileged desktop's runtime and its namespace's privileges under HELIX_ISOLATION=unprivileged, and nothing else", () => {
+    const unpriv = dockerRunArgs(loadHostConfig({ HELIX_STATE_DIR: '/var/lib/helix-host', HELIX_ISOLATION: 'unprivileged' }), 'desk1', 'web');
+    expect(unpriv.slice(0, args.length)).toEqual(args);
+    expect(unpriv.slice(args.length)).toEqual(['--runtime=helix-runc', '--cap-add=ALL', '--security-opt=seccomp=unconfined', '--security-opt=apparmor=unconfined', '--security-opt=systempaths=unconfined']);
+    for (const a of unpriv) expect(a).toMatch(/^--[a-z-]+=\S+$/);
+    expect(args.some((a) => a.startsWith('--runtime'))).toBe(false);
+  });
 });
 
 describe('project ids', () => {

@@ -2,7 +2,7 @@
 // on the faults its own comments name: the host state filesystem btrfs forced read-only, and stack
 // images a rebuild replaced. In a file of its own: a session still running would hold the filesystem.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -75,4 +75,25 @@ it('removes the image a rebuilt tag named before, unless another tag still names
   expect(docker('image', 'inspect', stale).status).not.toBe(0);
   expect(docker('image', 'inspect', '-f', '{{.Id}}', 'helix/gow-style:dev').stdout.trim()).toBe(real);
   expect(docker('image', 'inspect', '-f', '{{.RepoTags}}', shared).stdout.trim()).toBe(`[setup/kept:${run}]`);
+});
+
+it("registers helix-runc beside the operator's daemon.json keys, and names a daemon.json that is not JSON in one line", () => {
+  const file = '/etc/docker/daemon.json';
+  const before = readFileSync(file, 'utf8');
+  try {
+    // The operator's keys stay; an outdated runtime path is put right.
+    writeFileSync(file, JSON.stringify({ 'log-level': 'info', runtimes: { other: { path: '/usr/bin/runc' }, 'helix-runc': { path: '/old/helix-runc' } } }));
+    const r = setup();
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ 'log-level': 'info', runtimes: { other: { path: '/usr/bin/runc' }, 'helix-runc': { path: '/opt/helix-stack/bin/helix-runc' } } });
+    expect(docker('info', '-f', '{{json .Runtimes}}').stdout).toContain('"helix-runc"');
+    writeFileSync(file, '{"log-level": ');
+    const bad = setup();
+    expect(bad.status).not.toBe(0);
+    expect(lastLine(bad.stderr)).toBe('setup: FAILED at "dockerd": /etc/docker/daemon.json is not valid JSON');
+    expect(readFileSync(file, 'utf8')).toBe('{"log-level": ');
+  } finally {
+    writeFileSync(file, before);
+    spawnSync('bash', [SETUP]);
+  }
 });
