@@ -176,8 +176,17 @@ func addUserns(linux map[string]any, m mapping) error {
 }
 
 // ensureStateRoot makes the state directory a private mount, so mounts under it propagate nowhere.
+// Under a lock: two first creates racing would stack two binds, and hide one's mounts under the other.
 func ensureStateRoot() error {
 	if err := os.MkdirAll(stateRoot, 0o711); err != nil {
+		return err
+	}
+	lock, err := os.OpenFile(stateRoot+".lock", os.O_CREATE|os.O_RDWR|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
 		return err
 	}
 	if !isMountpoint(stateRoot) {
