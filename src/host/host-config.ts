@@ -23,6 +23,8 @@ export interface HostConfig {
   isolation: Isolation;
   /** The OCI runtime the sandbox engine runs unprivileged desktops with (HELIX_USERNS_RUNTIME). */
   usernsRuntime: string;
+  /** The first host uid of unprivileged desktops' ranges, 65536 each (HELIX_USERNS_BASE). */
+  usernsBase: number;
   /** The shared builder's name in every session and run (HELIX_BUILDER_NAME). */
   builderName: string;
   network: string;
@@ -68,6 +70,16 @@ function oneOf<T extends string>(env: Env, key: string, values: readonly T[], wh
   return v as T;
 }
 
+// Far above the ranges adduser gives users in /etc/subuid (from 100000), so none is shared with them.
+function usernsBase(env: Env): number {
+  const v = env.HELIX_USERNS_BASE || '1000000000';
+  const n = Number(v);
+  // The last range ends at 2^32 - 2: (uid_t)-1 is no uid.
+  const last = 2 ** 32 - 1 - 65536;
+  if (!/^\d+$/.test(v) || n < 65536 || n > last) throw new HelixError('BAD_CONFIG', `HELIX_USERNS_BASE=${JSON.stringify(v)} is not a uid from 65536 to ${last}`, 'unset it for 1000000000');
+  return n;
+}
+
 export function loadHostConfig(env: Env = process.env): HostConfig {
   const c = loadConfig(env);
   // Without client certificates anyone on the network reaches any project's builder.
@@ -80,6 +92,7 @@ function loadConfig(env: Env): HostConfig {
     tenancy: oneOf(env, 'HELIX_TENANCY', TENANCIES, 'a tenancy'),
     isolation: oneOf(env, 'HELIX_ISOLATION', ISOLATIONS, 'an isolation'),
     usernsRuntime: str(env, 'HELIX_USERNS_RUNTIME', 'helix-runc'),
+    usernsBase: usernsBase(env),
     builderName: str(env, ENV.builderName, DEFAULTS.builderName),
     network: str(env, 'HELIX_NETWORK', DEFAULTS.network),
     buildkit: {

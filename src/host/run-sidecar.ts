@@ -16,6 +16,7 @@ import { checkId, isValidId } from './ids.js';
 import { buildkitServerTls, credentialsDirOf, issueCredentials, revokeCredentials } from './credentials.js';
 import type { SandboxDeps } from './sandbox.js';
 import { waitFor } from './sandbox.js';
+import { createDesktop } from './userns-range.js';
 
 export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -129,7 +130,9 @@ export class RunManager {
       await waitFor(`BuildKit sidecar of run ${id}`, () => buildkitAnswers(this.engine, m.sidecar), 60_000);
       await this.audit(id, 'sidecar_ready', { container: m.sidecar });
 
-      const run = await this.engine.createContainer(
+      const run = await createDesktop(
+        this.engine,
+        this.cfg,
         desktopContainerSpec(
           this.cfg,
           {

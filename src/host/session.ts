@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../lib/log.js';
 import { createDataRoot, removeTree } from './subvolume.js';
 import { credentialsBind, identityEnv, issueIdentity, ownProject, revokeIdentity } from './desktop-identity.js';
 import { appendSessionFile, readSessionFile } from './session-files.js';
+import { createDesktop } from './userns-range.js';
 
 export interface SessionSpec {
   id: string;
@@ -105,7 +106,7 @@ async function createAndStart(engine: Engine, cfg: HostConfig, spec: SessionSpec
     // A golden build lives no longer than its timeout; a day is the shortest a certificate is issued for.
     const project = sessionProject(spec);
     await withProjectBuilder(hostDeps(engine, cfg), project, () => issueIdentity(cfg, { id: spec.id, project, days: spec.goldenMode ? 1 : cfg.credentialDays }));
-    const c = await engine.createContainer(sessionCreateOptions(cfg, spec, procStatus));
+    const c = await createDesktop(engine, cfg, sessionCreateOptions(cfg, spec, procStatus));
     await c.start();
   } catch (err) {
     await removeSession(engine, cfg, spec.id);

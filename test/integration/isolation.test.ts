@@ -61,9 +61,20 @@ describe('unprivileged sessions', () => {
       expect(r.code).not.toBe(0);
       expect(r.out).not.toContain('ca.key');
     }
-    // Root of the session is a uid range of its own on the host.
-    expect((await sh(unpriv, 'cat /proc/self/uid_map')).out.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    // Root of the session is a uid range of the host's, from HELIX_USERNS_BASE.
+    const [inside, host, size] = (await sh(unpriv, 'cat /proc/self/uid_map')).out.trim().split(/\s+/).map(Number) as [number, number, number];
+    expect([inside, size]).toEqual([0, 65536]);
+    expect((host - unprivileged.usernsBase) % 65536).toBe(0);
     expect((await sh(priv, 'cat /proc/self/uid_map')).out.trim().split(/\s+/)).toEqual(['0', '0', '4294967295']);
+  });
+
+  it('gives each desktop a uid range no other desktop holds, desktops started at once included', async () => {
+    const ids = await Promise.all(['iso-r1', 'iso-r2', 'iso-r3'].map((n) => session(n, {}, unprivileged)));
+    const ranges = await Promise.all(ids.map(async (id) => (await sh(id, 'cat /proc/self/uid_map')).out.trim().split(/\s+/)[1]));
+    expect(new Set(ranges).size).toBe(3);
+    // A container the desktop runs is in the desktop's range, not the host's.
+    const inner = await sh(ids[0] as string, 'docker run --rm busybox:stable cat /proc/self/uid_map');
+    expect(inner.out.trim().split(/\s+/)).toEqual(['0', ranges[0], '65536']);
   });
 
   it('builds, runs and keeps its data-root owned on disk as a privileged session does', async () => {
