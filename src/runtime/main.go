@@ -27,6 +27,13 @@ var defaultMapping = mapping{host: 100000, size: 65536}
 const stateRoot = "/run/helix-runc"
 
 func main() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == usernsHolderArg {
+		holdUserns()
+		return
+	}
+	verb, bundle, id, logFile := parseArgs(args)
+	runtimeLog = logFile
 	runc := os.Getenv("HELIX_RUNC")
 	if runc == "" {
 		runc = "runc"
@@ -35,17 +42,11 @@ func main() {
 	if err != nil {
 		fail("no runc on PATH: %v", err)
 	}
-	args := os.Args[1:]
-	if len(args) > 0 && args[0] == usernsHolderArg {
-		holdUserns()
-		return
-	}
-	verb, bundle, id, logFile := parseArgs(args)
-	runtimeLog = logFile
 	switch verb {
 	case "create":
-	case "run":
-		fail("'run' is not supported: containerd creates and starts")
+	case "run", "restore":
+		// Both would start a container from a bundle this runtime has not given a user namespace.
+		fail("'%s' is not supported: containerd creates, then starts", verb)
 	case "delete":
 		forget(id)
 		fallthrough
@@ -53,6 +54,8 @@ func main() {
 		argv := append([]string{path}, args...)
 		fail("%v", syscall.Exec(path, argv, os.Environ()))
 	}
+	// Before this process opens anything of its own; only here, since an *os.File left unreferenced
+	// is closed by the collector, which must not happen to a descriptor runc is exec'd with.
 	fds := inheritedFds()
 	mounts, err := prepare(bundle, id)
 	if err != nil {
