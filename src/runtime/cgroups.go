@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// Cgroup v1 has no namespace-aware delegation: an inner dockerd (and its runc) writes the cgroups of
-// its containers below the session's own only when root inside owns them. The device controller
-// still refuses anything but CAP_SYS_ADMIN on the host, so owning it widens no device access.
+// An inner dockerd (and its runc) makes the cgroups of its containers below the session's own only
+// when root inside owns that directory: delegation by ownership, as the kernel defines it. The device
+// controller refuses anything but CAP_SYS_ADMIN on the host whoever owns what, so no device is reached.
 func writableCgroupMount(mounts []any) {
 	for _, raw := range mounts {
 		mnt, ok := raw.(map[string]any)
@@ -29,7 +29,8 @@ func writableCgroupMount(mounts []any) {
 }
 
 // delegateCgroups gives root inside the container its cgroup directories (as runc created them) on
-// every hierarchy, and the files in them.
+// every hierarchy, so it can make cgroups below them, and their process lists, so it can move its own
+// processes. Not their limits: those stay the host's, and every cgroup it makes is held within them.
 func delegateCgroups(cgroupsPath string, m mapping) {
 	if cgroupsPath == "" || !filepath.IsAbs(cgroupsPath) || strings.Contains(cgroupsPath, "..") {
 		return
@@ -46,12 +47,10 @@ func delegateCgroups(cgroupsPath string, m mapping) {
 		if st, err := os.Lstat(dir); err != nil || !st.IsDir() {
 			continue
 		}
-		_ = os.Lchown(dir, m.host, m.host)
-		files, _ := os.ReadDir(dir)
-		for _, f := range files {
-			if !f.IsDir() {
-				_ = os.Lchown(filepath.Join(dir, f.Name()), m.host, m.host)
-			}
+		// The kernel's delegation set (cgroup-v2.rst, "Delegation"), and v1's process list.
+		for _, f := range []string{"", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks"} {
+			p := filepath.Join(dir, f)
+			_ = os.Lchown(p, m.host, m.host)
 		}
 	}
 }

@@ -66,6 +66,9 @@ describe('unprivileged sessions', () => {
     expect([inside, size]).toEqual([0, 65536]);
     expect((host - unprivileged.usernsBase) % 65536).toBe(0);
     expect((await sh(priv, 'cat /proc/self/uid_map')).out.trim().split(/\s+/)).toEqual(['0', '0', '4294967295']);
+    // Its cgroups are its own to divide, not to widen: the limits on them stay the host's.
+    const widen = await sh(unpriv, 'for f in pids/pids.max memory/memory.limit_in_bytes cpu/cpu.shares; do (echo 1024 > /sys/fs/cgroup/$f) 2>/dev/null && echo "wrote $f" || echo refused; done');
+    expect(widen.out).toBe('refused\nrefused\nrefused\n');
   });
 
   it('gives each desktop a uid range no other desktop holds, desktops started at once included', async () => {
