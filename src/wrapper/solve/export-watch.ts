@@ -11,8 +11,11 @@ export interface FinishedExport {
 
 /** "#18 [assets] exporting to image": the exporter vertex of one target, with the target's name. */
 const EXPORT = /^#(\d+) \[([^\]\s]+)\] exporting to image$/;
-/** "#18 exporting manifest sha256:… done"; a "manifest list" (an index) is not a plain image. */
-const DIGEST = /^#(\d+) exporting (manifest|config|manifest list) (sha256:[0-9a-f]{64})(?: done)?$/;
+/**
+ * "#18 exporting manifest sha256:… done", or with the time it took ("… 0.0s done") when the printer saw
+ * it start before it ended; a "manifest list" (an index) is not a plain image.
+ */
+const DIGEST = /^#(\d+) exporting (manifest list|manifest|config) (sha256:[0-9a-f]{64})(?: .*)?$/;
 const DONE = /^#(\d+) DONE\b/;
 
 interface Export {

@@ -34,6 +34,13 @@ describe('ExportWatcher', () => {
     expect(watch(['#8 [app] exporting to image', `#8 exporting manifest ${sha('a')} done`, '#8 CANCELED'])).toEqual([]);
   });
 
+  it('reads a digest whose line also gives the time it took, as the printer writes one it saw start earlier', () => {
+    // From a bake in CI: the manifest with its time, the config without.
+    const lines = ['#9 [quick] exporting to image', '#9 exporting layers 0.0s done', `#9 exporting manifest ${sha('c')} 0.0s done`, `#9 exporting config ${sha('d')} done`, '#9 DONE 0.0s'];
+    expect(watch(lines)).toEqual([{ target: 'quick', digests: { manifest: sha('c'), config: sha('d') } }]);
+    expect(watch(['#9 [m] exporting to image', `#9 exporting manifest ${sha('a')} 0.1s done`, `#9 exporting config ${sha('b')} 0.1s done`, `#9 exporting manifest list ${sha('c')} 0.0s done`, '#9 DONE 0.2s'])).toEqual([]);
+  });
+
   it('leaves an index (a manifest list) and an export without both digests to the metadata file', () => {
     expect(watch(['#9 [multi] exporting to image', `#9 exporting manifest ${sha('a')} done`, `#9 exporting config ${sha('b')} done`, `#9 exporting manifest list ${sha('c')} done`, '#9 DONE 0.2s'])).toEqual([]);
     expect(watch(['#9 [app] exporting to image', `#9 exporting config ${sha('b')} done`, '#9 DONE 0.2s'])).toEqual([]);
