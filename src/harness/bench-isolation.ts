@@ -11,17 +11,12 @@ import { GoldenStore } from '../host/golden-store.js';
 import { loadHostConfig, type HostConfig } from '../host/host-config.js';
 import { sandboxUp, type SandboxDeps } from '../host/sandbox.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
+import { timed } from './timed.js';
 
 export interface IsolationRow {
   case: string;
   privileged: number;
   unprivileged: number;
-}
-
-async function timed(f: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await f();
-  return performance.now() - t;
 }
 
 async function inSession(d: SandboxDeps, id: string, script: string): Promise<void> {

@@ -10,6 +10,7 @@ import { containerInfo } from '../host/engine.js';
 import { loadHostConfig, type HostConfig } from '../host/host-config.js';
 import { sandboxUp, type SandboxDeps } from '../host/sandbox.js';
 import { execInSession, removeSession, startSession } from '../host/session.js';
+import { timed } from './timed.js';
 import { removeProjectBuilder } from '../host/project-builder.js';
 import { builderFor } from '../host/tenancy.js';
 
@@ -25,12 +26,6 @@ async function memoryMiB(d: SandboxDeps, name: string): Promise<number> {
   const s = (await d.engine.getContainer(name).stats({ stream: false })) as { memory_stats: { usage?: number; stats?: Record<string, number> } };
   const cache = s.memory_stats.stats?.inactive_file ?? s.memory_stats.stats?.total_inactive_file ?? 0;
   return ((s.memory_stats.usage ?? 0) - cache) / 1024 / 1024;
-}
-
-async function timed(f: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await f();
-  return performance.now() - t;
 }
 
 interface ModeResult {
