@@ -70,13 +70,16 @@ function oneOf<T extends string>(env: Env, key: string, values: readonly T[], wh
   return v as T;
 }
 
+/** The host uids each unprivileged desktop's root is mapped onto (userns-range.ts). */
+export const USERNS_SIZE = 65536;
+/** The last range ends at 2^32 - 2: (uid_t)-1 is no uid. */
+export const LAST_USERNS_START = 2 ** 32 - 1 - USERNS_SIZE;
+
 // Far above the ranges adduser gives users in /etc/subuid (from 100000), so none is shared with them.
 function usernsBase(env: Env): number {
   const v = env.HELIX_USERNS_BASE || '1000000000';
   const n = Number(v);
-  // The last range ends at 2^32 - 2: (uid_t)-1 is no uid.
-  const last = 2 ** 32 - 1 - 65536;
-  if (!/^\d+$/.test(v) || n < 65536 || n > last) throw new HelixError('BAD_CONFIG', `HELIX_USERNS_BASE=${JSON.stringify(v)} is not a uid from 65536 to ${last}`, 'unset it for 1000000000');
+  if (!/^\d+$/.test(v) || n < USERNS_SIZE || n > LAST_USERNS_START) throw new HelixError('BAD_CONFIG', `HELIX_USERNS_BASE=${JSON.stringify(v)} is not a uid from ${USERNS_SIZE} to ${LAST_USERNS_START}`, 'unset it for 1000000000');
   return n;
 }
 

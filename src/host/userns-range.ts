@@ -5,21 +5,18 @@
 // life (a label on it), so a restart finds its own layer as it left it.
 import type Docker from 'dockerode';
 import type { Engine } from './engine.js';
-import type { HostConfig } from './host-config.js';
+import { LAST_USERNS_START, USERNS_SIZE, type HostConfig } from './host-config.js';
 import { tryLock } from './file-lock.js';
 import { HelixError } from '../lib/errors.js';
 
 export const USERNS_LABEL = 'helix.userns';
 /** The annotation helix-runc reads (src/runtime/main.go). */
 export const USERNS_ANNOTATION = 'io.helix.userns';
-export const USERNS_SIZE = 65536;
-/** The highest uid a range may reach: below (uid_t)-1, which the kernel keeps for "no uid". */
-const UID_MAX = 2 ** 32 - 2;
 
 /** The first range from `base` that no taken range overlaps, as `HOSTID:SIZE`. Pure. */
 export function freeUsernsRange(base: number, taken: readonly string[]): string {
   const starts = new Set(taken.map((t) => Number(t.split(':')[0])).filter((n) => Number.isInteger(n)));
-  for (let host = base; host + USERNS_SIZE - 1 <= UID_MAX; host += USERNS_SIZE) {
+  for (let host = base; host <= LAST_USERNS_START; host += USERNS_SIZE) {
     if (!starts.has(host)) return `${host}:${USERNS_SIZE}`;
   }
   throw new HelixError('NOT_READY', 'every uid range for unprivileged desktops is taken', 'remove desktops that are gone (helix session rm ID)');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadHostConfig } from '../../src/host/host-config.js';
-import { freeUsernsRange, USERNS_SIZE } from '../../src/host/userns-range.js';
+import { loadHostConfig, USERNS_SIZE } from '../../src/host/host-config.js';
+import { freeUsernsRange } from '../../src/host/userns-range.js';
 
 describe('uid ranges of unprivileged desktops', () => {
   it('takes the first range no desktop holds, from the base, 65536 ids each', () => {
