@@ -5,7 +5,7 @@
 // unprivileged one. The runtime that draws it (helix-runc) must leave host state whole when a create
 // fails; and what a golden holds is owned on disk as in a privileged session, so one restores into both.
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,7 +96,6 @@ describe('unprivileged sessions', () => {
     const store = new GoldenStore(`${deps.cfg.stateDir}/goldens`);
     const ctx = context({ Dockerfile: `FROM debian:trixie\nRUN echo golden-${nonce()} > /g\n` });
     const script = context({ 'startup.sh': `set -e\ncd /ctx && docker build -t ${p}/app:1 .\n` });
-    const { mkdirSync, writeFileSync, rmSync } = await import('node:fs');
     mkdirSync(join(deps.cfg.stateDir, 'projects'), { recursive: true });
     const projectFile = join(deps.cfg.stateDir, 'projects', `${p}.json`);
     writeFileSync(projectFile, JSON.stringify({ startupScript: `${script}/startup.sh`, binds: [`${ctx}:/ctx:ro`], timeoutMinutes: 10 }));
