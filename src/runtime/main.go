@@ -59,21 +59,19 @@ func main() {
 	fds := inheritedFds()
 	mounts, err := prepare(bundle, id)
 	if err != nil {
-		mounts.release()
 		forget(id)
 		fail("%s: %v", id, err)
 	}
 	code := runChild(path, args, fds)
-	if code == 0 {
-		delegateCgroups(mounts.cgroupsPath, mounts.mapping)
+	if code != 0 {
+		forget(id)
+		os.Exit(code)
 	}
+	delegateCgroups(mounts.cgroupsPath, mounts.mapping)
 	// The container's mount namespace holds its own copies now; the host's go, so nothing is left to
 	// leak or to be removed through.
 	mounts.release()
-	if code != 0 {
-		forget(id)
-	}
-	os.Exit(code)
+	os.Exit(0)
 }
 
 // runtimeLog is the file runc's caller reads a failure from (--log, JSON lines as runc writes them):

@@ -362,23 +362,20 @@ func idmapBinds(ns *userns, mounts []any, dir string, done *made) {
 }
 
 func isBind(mnt map[string]any) bool {
-	if mnt["type"] == "bind" {
-		return true
-	}
-	opts, _ := mnt["options"].([]any)
-	for _, o := range opts {
-		if o == "bind" || o == "rbind" {
-			return true
-		}
-	}
-	return false
+	return mnt["type"] == "bind" || hasOption(mnt, "bind", "rbind")
 }
 
 func recursive(mnt map[string]any) bool {
+	return hasOption(mnt, "rbind")
+}
+
+func hasOption(mnt map[string]any, names ...string) bool {
 	opts, _ := mnt["options"].([]any)
 	for _, o := range opts {
-		if o == "rbind" {
-			return true
+		for _, n := range names {
+			if o == n {
+				return true
+			}
 		}
 	}
 	return false
